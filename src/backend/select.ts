@@ -1,0 +1,95 @@
+// Chooses and initialises the TensorFlow.js backend: native (GPU, then CPU), then wasm, then
+// the pure-JS cpu backend. Native packages are optional dependencies, loaded lazily; any failure
+// to load them is recorded as the reason that backend was skipped.
+import * as tf from '@tensorflow/tfjs-core';
+// The union package registers every op's gradient (tfjs-core's Node bundle alone does not).
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { UserError } from '../errors';
+import { installWasmKernels } from './wasmKernels';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendReport {
+  /** The tfjs backend name in use: tensorflow | wasm | cpu. */
+  name: string;
+  /** Where it came from, e.g. "@tensorflow/tfjs-node-gpu". */
+  source: string;
+  /** Backends tried before this one, and why each was not used. */
+  skipped: { backend: string; reason: string }[];
+  /** Kernel overrides registered by dmil on this backend. */
+  overrides: string[];
+}
+
+// Silence tfjs's "install tfjs-node" banner and other console chatter from the library.
+tf.env().set('PROD', true);
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 200) ?? 'unknown error';
+}
+
+async function tryNative(pkg: string): Promise<void> {
+  // Loading registers the 'tensorflow' backend; it throws if libtensorflow (or CUDA) is missing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(pkg);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('backend "tensorflow" failed to initialise');
+}
+
+async function useBuiltin(name: 'wasm' | 'cpu'): Promise<string[]> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend "${name}" failed to initialise`);
+  await tf.ready();
+  if (name === 'wasm') {
+    installWasmKernels();
+    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (via Conv2D)'];
+  }
+  return [];
+}
+
+let current: BackendReport | undefined;
+
+/** Selects a backend once per process; later calls with the same choice return the same report. */
+export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendReport> {
+  if (current && (choice === 'auto' || choice === current.name)) return current;
+  const skipped: BackendReport['skipped'] = [];
+
+  if (choice === 'auto' || choice === 'tensorflow') {
+    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      try {
+        await tryNative(pkg);
+        current = { name: 'tensorflow', source: pkg, skipped, overrides: [] };
+        return current;
+      } catch (e) {
+        skipped.push({ backend: pkg, reason: firstLine(e) });
+      }
+    }
+    if (choice === 'tensorflow') {
+      throw new UserError('the native TensorFlow backend could not be loaded', {
+        where: '--backend tensorflow',
+        hint: `${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}; install @tensorflow/tfjs-node (CPU) or -node-gpu (CUDA 11.2 + cuDNN 8.1), or use --backend wasm`,
+      });
+    }
+  }
+  for (const name of ['wasm', 'cpu'] as const) {
+    if (choice !== 'auto' && choice !== name) continue;
+    try {
+      const overrides = await useBuiltin(name);
+      current = { name, source: name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu', skipped, overrides };
+      return current;
+    } catch (e) {
+      skipped.push({ backend: name, reason: firstLine(e) });
+      if (choice === name) {
+        throw new UserError(`backend "${name}" could not be initialised: ${firstLine(e)}`, { where: `--backend ${name}`, hint: 'try --backend cpu' });
+      }
+    }
+  }
+  throw new UserError('no TensorFlow.js backend could be initialised', { hint: skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ') });
+}
+
+/** One line for logs: "wasm (@tensorflow/tfjs-backend-wasm); skipped: ...". */
+export function describeBackend(r: BackendReport): string {
+  const skipped = r.skipped.length ? `; skipped ${r.skipped.map((s) => `${s.backend} (${s.reason})`).join(', ')}` : '';
+  return `backend ${r.name} from ${r.source}${skipped}`;
+}

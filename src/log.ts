@@ -1,0 +1,34 @@
+// The logging and progress interface that everything below cli/ writes to.
+// The CLI supplies a real one (stderr, progress bars, log.txt); tests use a silent or capturing one.
+
+export interface Progress {
+  /** Advance by `steps`; `fields` are shown beside the bar (loss, accuracy). */
+  tick(steps: number, fields?: Record<string, string>): void;
+  stop(): void;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  /** A progress bar for `total` steps labelled `label`. */
+  progress(label: string, total: number): Progress;
+}
+
+const nullProgress: Progress = { tick: () => undefined, stop: () => undefined };
+
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  progress: () => nullProgress,
+};
+
+/** A logger that keeps its lines in memory (tests). */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => void lines.push(m),
+    warn: (m) => void lines.push(`warning: ${m}`),
+    progress: () => nullProgress,
+  };
+}

@@ -1,0 +1,71 @@
+// Every wasm kernel override against the cpu backend: forward values and gradients.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backend/select';
+import { Rng } from '../src/rng';
+
+type Case = { name: string; shapes: number[][]; f: (...xs: tf.Tensor[]) => tf.Tensor };
+
+const cases: Case[] = [];
+for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  cases.push({
+    name: `matMul 2-D transposeA=${ta} transposeB=${tb}`,
+    shapes: [ta ? [7, 5] : [5, 7], tb ? [3, 7] : [7, 3]],
+    f: (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb),
+  });
+  cases.push({
+    name: `matMul 3-D batched transposeA=${ta} transposeB=${tb}`,
+    shapes: [ta ? [2, 6, 4] : [2, 4, 6], tb ? [2, 5, 6] : [2, 6, 5]],
+    f: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, ta, tb),
+  });
+}
+for (const [stride, pad, k] of [[1, 'valid', 3], [1, 'same', 3], [2, 'same', 3], [2, 'valid', 2], [2, 'same', 5]] as const) {
+  cases.push({
+    name: `conv2d stride=${stride} pad=${pad} kernel=${k}`,
+    shapes: [[2, 9, 8, 3], [k, k, 3, 4]],
+    f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
+  });
+}
+
+async function run(backend: 'cpu' | 'wasm', c: Case, inputs: Float32Array[]) {
+  await selectBackend(backend);
+  return tf.tidy(() => {
+    const xs = c.shapes.map((s, i) => tf.tensor(inputs[i], s));
+    const y = c.f(...xs);
+    // A fixed random upstream gradient makes every output element matter.
+    const dy = tf.tensor(new Rng(99).normalArray(y.size), y.shape);
+    const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(c.f(...args), dy)))(xs);
+    return { y: y.dataSync() as Float32Array, grads: grads.map((g) => g.dataSync() as Float32Array) };
+  });
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    const tol = 1e-4 * Math.max(1, Math.abs(expected[i]));
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `${what}[${i}]: wasm ${actual[i]} vs cpu ${expected[i]}`);
+  }
+}
+
+for (const c of cases) {
+  test(`wasm override matches cpu: ${c.name}`, async () => {
+    const rng = new Rng(c.name.length);
+    const inputs = c.shapes.map((s) => rng.normalArray(s.reduce((a, b) => a * b, 1)));
+    const cpu = await run('cpu', c, inputs);
+    const wasm = await run('wasm', c, inputs);
+    assertClose(wasm.y, cpu.y, 'output');
+    cpu.grads.forEach((g, i) => assertClose(wasm.grads[i], g, `gradient of input ${i}`));
+  });
+}
+
+test('wasm overrides leave no tensors behind', async () => {
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  const x = tf.ones([2, 6, 6, 2]);
+  const w = tf.ones([3, 3, 2, 2]);
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
+  const m = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)))([tf.ones([3, 4]), tf.ones([4, 5])]);
+  tf.dispose([x, w, ...g, ...m]);
+  assert.ok(tf.memory().numTensors <= before + 2, `tensors: ${before} -> ${tf.memory().numTensors}`);
+});
