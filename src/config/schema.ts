@@ -1,0 +1,123 @@
+// The config schema: the one source of truth for every key, its type, its default and its
+// documentation. The README's config reference is generated from it (`dmil schema --markdown`),
+// and a test keeps the two in sync.
+import { z } from 'zod';
+
+const int = () => z.number().int();
+const positiveInt = () => int().min(1);
+const share = () => z.number().min(0);
+const identifier = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" and "." only');
+
+export const INTERACTION_TYPES = ['R', 'U1', 'U2', 'S'] as const;
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
+
+const mix = z
+  .strictObject({
+    R: share().default(0).describe('share of redundancy samples: both modalities carry the label'),
+    U1: share().default(0).describe('share of samples that only modality 1 explains'),
+    U2: share().default(0).describe('share of samples that only modality 2 explains'),
+    S: share().default(0).describe('share of synergy samples: the label is (code1 + code2) mod classes'),
+  })
+  .refine((m) => m.R + m.U1 + m.U2 + m.S > 0, { message: 'at least one share must be above 0' })
+  .describe('mix of interaction types; shares are normalised to sum to 1');
+
+const syntheticModality = z.strictObject({
+  name: identifier().describe('modality name, used in logs, per-modality backbones and `model.modality`'),
+  dim: positiveInt().describe('feature dimension of this modality'),
+  noise: z.number().min(0).default(0.5).describe('standard deviation of the Gaussian noise added to every feature'),
+});
+
+const split = z
+  .strictObject({
+    val: z.number().gt(0).lt(1).default(0.15).describe('share of samples held out for validation (model selection, early stopping)'),
+    test: z.number().gt(0).lt(1).default(0.15).describe('share of samples held out for the final test'),
+  })
+  .refine((s) => s.val + s.test < 0.9, { message: 'val + test must leave at least 10% for training' })
+  .describe('stratified split, drawn from the data seed');
+
+export const syntheticData = z.strictObject({
+  source: z.literal('synthetic').describe('where samples come from'),
+  samples: int().min(20).default(4000).describe('number of samples'),
+  classes: int().min(2).max(1000).default(4).describe('number of classes'),
+  mix: mix.prefault({ R: 0.25, U1: 0.25, U2: 0.25, S: 0.25 }),
+  modalities: z
+    .array(syntheticModality)
+    .length(2, 'the synthetic source generates exactly 2 modalities')
+    .default([{ name: 'a', dim: 32, noise: 0.5 }, { name: 'b', dim: 32, noise: 0.5 }])
+    .describe('the two modalities'),
+  latent_dim: positiveInt().default(8).describe('size of each class code before the nonlinear map to `dim`'),
+  cue: z.number().min(0).default(1).describe('strength of the per-type cue mixed into both modalities (0: off); lets a model tell the interaction type from the input'),
+  seed: int().optional().describe('seed of the data and split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const dataSchema = z.discriminatedUnion('source', [syntheticData]).describe('the dataset');
+
+const backbone = z.strictObject({
+  type: z.literal('mlp').default('mlp').describe('backbone kind'),
+  hidden: z.array(positiveInt()).default([128]).describe('hidden layer sizes'),
+  out: positiveInt().default(64).describe('size of the representation z the backbone outputs'),
+  activation: z.enum(['relu', 'tanh', 'gelu']).default('relu').describe('activation after every layer'),
+});
+export type BackboneConfig = z.infer<typeof backbone>;
+
+export const PARADIGMS = ['unimodal', 'joint', 'ensemble'] as const;
+export type ParadigmName = (typeof PARADIGMS)[number];
+
+const model = z.strictObject({
+  paradigm: z.enum(PARADIGMS).default('joint').describe('unimodal: one modality; joint: all backbones, concatenated, one head; ensemble: one unimodal model per modality, probabilities averaged'),
+  modality: identifier().optional().describe('for `unimodal`: the modality to use (default: the first)'),
+  backbone: backbone.prefault({}).describe('the default backbone of every modality'),
+  backbones: z
+    .record(z.string(), backbone.partial())
+    .default({})
+    .describe('per-modality overrides of `backbone`, keyed by modality name, e.g. `{b: {hidden: [256]}}`'),
+  head: z
+    .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the joint head on [z_1, ..., z_K]') })
+    .prefault({}),
+});
+
+const optimizer = z.strictObject({
+  type: z.enum(['adam', 'sgd']).default('adam').describe('adam, or sgd (with momentum)'),
+  lr: z.number().gt(0).default(0.001).describe('learning rate'),
+  momentum: z.number().min(0).lt(1).default(0.9).describe('sgd momentum'),
+  beta1: z.number().min(0).lt(1).default(0.9).describe('adam beta1'),
+  beta2: z.number().min(0).lt(1).default(0.999).describe('adam beta2'),
+  epsilon: z.number().gt(0).default(1e-7).describe('adam epsilon'),
+  weight_decay: z.number().min(0).default(0).describe('L2 weight decay added to the gradient of weight matrices (not biases)'),
+});
+
+const schedule = z.strictObject({
+  type: z.enum(['none', 'step', 'cosine']).default('none').describe('none: constant; step: multiply by `gamma` every `step_size` epochs; cosine: anneal to `min_lr` over the stage'),
+  step_size: positiveInt().default(10).describe('step: epochs between decays'),
+  gamma: z.number().gt(0).max(1).default(0.1).describe('step: decay factor'),
+  min_lr: z.number().min(0).default(0).describe('cosine: final learning rate'),
+});
+
+const earlyStop = z.strictObject({
+  patience: int().min(0).default(5).describe('stop after this many epochs without improvement on the validation split (0: never stop early)'),
+  metric: z.enum(['val_loss', 'val_accuracy']).default('val_loss').describe('validation metric used for early stopping and for picking the best epoch'),
+  min_delta: z.number().min(0).default(0).describe('smallest change that counts as an improvement'),
+});
+
+const train = z.strictObject({
+  batch_size: positiveInt().default(128).describe('mini-batch size'),
+  epochs: positiveInt().default(30).describe('maximum epochs per stage'),
+  optimizer: optimizer.prefault({}),
+  schedule: schedule.prefault({}),
+  early_stop: earlyStop.prefault({}),
+  eval_batch_size: positiveInt().default(1024).describe('batch size for validation and evaluation'),
+});
+export type TrainConfig = z.infer<typeof train>;
+
+export const configSchema = z.strictObject({
+  name: identifier().default('experiment').describe('experiment name; the run id starts with it'),
+  seed: int().min(0).default(0).describe('seed of everything random: data, split, initial weights, batch order'),
+  data: dataSchema,
+  model: model.prefault({}),
+  train: train.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type DataConfig = z.infer<typeof dataSchema>;
+export type ModelConfig = z.infer<typeof model>;
