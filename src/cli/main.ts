@@ -1,0 +1,53 @@
+// The dmil command line. Commands live in their own files; this one wires them up and is the
+// single place that turns errors into one line and an exit code:
+//   0 ok, 1 internal error (a bug: stack trace with --verbose), 2 bad input, 130 interrupted.
+import { Command, CommanderError } from 'commander';
+import { isUserError } from '../errors';
+import { registerEval } from './eval';
+import { registerRuns } from './runs';
+import { registerSchema } from './schema';
+import { registerTrain } from './train';
+
+export const EXIT = { ok: 0, internal: 1, badInput: 2, interrupted: 130 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('dmil')
+    .description('experiment runner for multimodal interaction learning (DMIL) on TensorFlow.js')
+    .option('--verbose', 'show stack traces of internal errors')
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride();
+  registerTrain(program);
+  registerEval(program);
+  registerRuns(program);
+  registerSchema(program);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const verbose = argv.includes('--verbose');
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.exitCode = report(e, verbose);
+  }
+}
+
+function report(e: unknown, verbose: boolean): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    const msg = e.message.replace(/^error: /, '');
+    process.stderr.write(`dmil: ${msg} (see dmil --help)\n`);
+    return EXIT.badInput;
+  }
+  if (isUserError(e)) {
+    process.stderr.write(`dmil: ${e.oneLine()}\n`);
+    if (verbose && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT.badInput;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`dmil: internal error: ${err.message.split('\n')[0]}${verbose ? '' : ' (run with --verbose for the stack trace; please report it)'}\n`);
+  if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+  return EXIT.internal;
+}

@@ -1,0 +1,81 @@
+// The CLI's Logger: messages to stderr and to the run's log.txt; progress as a cli-progress bar
+// when stderr is a terminal, otherwise a plain line every few seconds (CI logs, pipes).
+import * as fs from 'node:fs';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Logger, Progress } from '../log';
+
+export interface CliReporter extends Logger {
+  /** Start copying messages (and those so far) into this file. */
+  teeTo(file: string): void;
+  close(): void;
+}
+
+export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; stream?: NodeJS.WriteStream }): CliReporter {
+  const stream = opts.stream ?? process.stderr;
+  const every = (opts.plainEverySeconds ?? 5) * 1000;
+  const pending: string[] = [];
+  let logFd: number | undefined;
+  let activeBar: SingleBar | undefined;
+
+  const record = (line: string) => {
+    const stamped = `${new Date().toISOString()} ${line}\n`;
+    if (logFd === undefined) pending.push(stamped);
+    else fs.writeSync(logFd, stamped);
+  };
+  const show = (line: string) => {
+    if (opts.quiet) return;
+    if (activeBar) activeBar.stop();
+    stream.write(`${line}\n`);
+  };
+
+  return {
+    info(message) {
+      record(message);
+      show(message);
+    },
+    warn(message) {
+      record(`warning: ${message}`);
+      if (activeBar) activeBar.stop();
+      stream.write(`warning: ${message}\n`);
+    },
+    progress(label, total): Progress {
+      if (opts.quiet) return { tick: () => undefined, stop: () => undefined };
+      if (stream.isTTY) {
+        const bar = new SingleBar(
+          { format: `${label} [{bar}] {value}/{total} {eta_formatted} {fields}`, stream, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
+          Presets.shades_classic,
+        );
+        bar.start(total, 0, { fields: '' });
+        activeBar = bar;
+        return {
+          tick: (steps, fields) => bar.increment(steps, { fields: fields ? Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' ') : '' }),
+          stop: () => {
+            bar.stop();
+            if (activeBar === bar) activeBar = undefined;
+          },
+        };
+      }
+      let done = 0;
+      let last = Date.now();
+      return {
+        tick(steps) {
+          done += steps;
+          if (Date.now() - last >= every) {
+            last = Date.now();
+            stream.write(`${label}: ${done}/${total} steps\n`);
+          }
+        },
+        stop: () => undefined,
+      };
+    },
+    teeTo(file) {
+      logFd = fs.openSync(file, 'a');
+      for (const line of pending.splice(0)) fs.writeSync(logFd, line);
+    },
+    close() {
+      activeBar?.stop();
+      if (logFd !== undefined) fs.closeSync(logFd);
+      logFd = undefined;
+    },
+  };
+}

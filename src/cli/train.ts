@@ -1,0 +1,70 @@
+// `dmil train CONFIG | --resume RUN`: trains a run; stdout gets the run id as its last line.
+import type { Command } from 'commander';
+import { readConfigFile } from '../config/load';
+import { UserError } from '../errors';
+import { trainNew, trainResume, type TrainResult } from '../experiment/train';
+import { resolveRun, runFiles } from '../runs/runFolder';
+import { collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { cliReporter } from './reporter';
+import { num } from './table';
+import * as path from 'node:path';
+
+interface TrainOptions extends CommonOptions {
+  set: string[];
+  resume?: string;
+}
+
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a run from a YAML config (or continue one with --resume); prints the run id')
+    .argument('[config]', 'YAML config file, e.g. configs/xor.yaml')
+    .option('--set <key=value>', 'override a config key (repeatable), e.g. --set train.epochs=10', collect, [])
+    .option('--resume <run>', 'continue an interrupted or failed run from its last finished epoch')
+    .option('-q, --quiet', 'print only the run id');
+  withBackend(withRunsDir(cmd)).action(async (configFile: string | undefined, opts: TrainOptions) => {
+    if (!configFile && !opts.resume) throw new UserError('missing config file', { where: 'dmil train', hint: 'usage: dmil train CONFIG, or dmil train --resume RUN' });
+    if (configFile && opts.resume) throw new UserError('give a config or --resume, not both', { where: 'dmil train' });
+    if (opts.resume && opts.set.length) throw new UserError('--set cannot change a run being resumed', { where: '--resume', hint: 'a resumed run keeps its saved config' });
+
+    const loaded = configFile ? readConfigFile(configFile, opts.set) : undefined;
+    const resumed = opts.resume ? resolveRun(opts.resume, opts.runsDir) : undefined;
+    const reporter = cliReporter({ quiet: Boolean(opts.quiet) });
+    let interruptedAt = 0;
+    const onSigint = () => {
+      if (interruptedAt) process.exit(130);
+      interruptedAt = Date.now();
+      reporter.warn('interrupt: stopping after this step (Ctrl-C again to quit at once)');
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    let runId = resumed?.id;
+    try {
+      const backend = await startBackend(opts.backend, reporter);
+      const trainOpts = {
+        runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1),
+        interrupted: () => interruptedAt > 0,
+        onRunFolder: (id: string, dir: string) => {
+          runId = id;
+          reporter.teeTo(path.join(dir, runFiles.log));
+        },
+      };
+      const result: TrainResult = resumed ? await trainResume(resumed.id, resumed.dir, trainOpts) : await trainNew(loaded!.config, trainOpts);
+      const pt = result.test.per_type;
+      const types = pt ? ' | ' + Object.entries(pt).filter(([, v]) => v !== null).map(([t, v]) => `${t} ${num(v, 3)}`).join(' ') : '';
+      reporter.info(`done: test accuracy ${num(result.test.accuracy)} macro-F1 ${num(result.test.macro_f1)}${types}; val accuracy ${num(result.val.accuracy)}`);
+      process.stdout.write(`${result.id}\n`);
+    } catch (e) {
+      if ((e as Error).name === 'Interrupted' && runId) {
+        reporter.warn(`run ${runId} interrupted; continue it with: dmil train --resume ${runId}`);
+        process.exitCode = 130;
+        return;
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      reporter.close();
+    }
+  });
+}

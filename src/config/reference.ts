@@ -1,0 +1,61 @@
+// The config reference, generated from the schema: every key with its type, default and meaning.
+import { z } from 'zod';
+import { configSchema } from './schema';
+
+interface JsonSchema {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  additionalProperties?: JsonSchema | boolean;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+}
+
+export function configJsonSchema(): JsonSchema {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
+  if (s.enum) return s.enum.map((e) => `\`${String(e)}\``).join(' \\| ');
+  if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'values'}`;
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return 'mapping';
+  const t = Array.isArray(s.type) ? s.type.join(' \\| ') : s.type ?? 'value';
+  const range: string[] = [];
+  if (s.minimum !== undefined) range.push(`>= ${s.minimum}`);
+  if (s.exclusiveMinimum !== undefined) range.push(`> ${s.exclusiveMinimum}`);
+  if (s.maximum !== undefined && s.maximum < 1e15) range.push(`<= ${s.maximum}`);
+  if (s.exclusiveMaximum !== undefined) range.push(`< ${s.exclusiveMaximum}`);
+  return range.length ? `${t} (${range.join(', ')})` : t;
+}
+
+function rowsOf(s: JsonSchema, prefix: string, out: string[], descriptionOverride?: string): void {
+  const variants = s.oneOf ?? s.anyOf;
+  if (variants && !s.properties) {
+    for (const v of variants) rowsOf(v, prefix, out, descriptionOverride ?? s.description);
+    return;
+  }
+  if (s.properties) {
+    if (prefix && (descriptionOverride ?? s.description)) out.push(`| \`${prefix}\` | section | | ${descriptionOverride ?? s.description} |`);
+    for (const [k, child] of Object.entries(s.properties)) rowsOf(child, prefix ? `${prefix}.${k}` : k, out);
+    if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out);
+    return;
+  }
+  const def = s.default === undefined ? 'required' : `\`${JSON.stringify(s.default)}\``;
+  out.push(`| \`${prefix}\` | ${typeOf(s)} | ${def} | ${descriptionOverride ?? s.description ?? ''} |`);
+  if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out);
+}
+
+export function configReferenceMarkdown(): string {
+  const out = ['| key | type | default | meaning |', '| --- | --- | --- | --- |'];
+  rowsOf(configJsonSchema(), '', out);
+  return `${out.join('\n')}\n`;
+}

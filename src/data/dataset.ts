@@ -1,0 +1,36 @@
+// The in-memory dataset every source produces and every paradigm consumes.
+import type { InteractionType } from '../config/schema';
+
+export interface ModalityData {
+  name: string;
+  /** Shape of one sample's features, e.g. [32] for a vector. */
+  shape: number[];
+  /** Row-major [samples, ...shape]. */
+  values: Float32Array;
+}
+
+export const SPLITS = ['train', 'val', 'test'] as const;
+export type SplitName = (typeof SPLITS)[number];
+
+export interface Dataset {
+  modalities: ModalityData[];
+  /** Class index per sample, in [0, classNames.length). */
+  labels: Int32Array;
+  classNames: string[];
+  ids: string[];
+  /** Interaction type per sample, where the source knows it (synthetic data). Never a model input. */
+  types?: InteractionType[];
+  /** Split per sample: 0 train, 1 val, 2 test. */
+  split: Uint8Array;
+}
+
+export const featureSize = (m: ModalityData): number => m.shape.reduce((a, b) => a * b, 1);
+export const sampleCount = (d: Dataset): number => d.labels.length;
+
+/** Sample indices of one split, in sample order. */
+export function splitIndices(d: Dataset, split: SplitName): Int32Array {
+  const code = SPLITS.indexOf(split);
+  const out: number[] = [];
+  for (let i = 0; i < d.split.length; i++) if (d.split[i] === code) out.push(i);
+  return Int32Array.from(out);
+}

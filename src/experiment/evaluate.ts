@@ -1,0 +1,58 @@
+// Evaluation of a trained run on one split: reload the model from its last stage checkpoint,
+// recompute predictions, and report the metrics of dmil-method.md.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { InteractionType } from '../config/schema';
+import { accuracy, argmaxRows, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
+import type { Dataset, SplitName } from '../data/dataset';
+import { splitIndices } from '../data/dataset';
+import type { ParadigmModel } from '../paradigms/paradigm';
+import { writeJsonAtomic } from '../runs/atomic';
+import { runFiles } from '../runs/runFolder';
+import { predictSamples, type Predictions } from './predict';
+
+export interface EvalReport {
+  run: string;
+  paradigm: string;
+  split: SplitName;
+  samples: number;
+  accuracy: number;
+  macro_f1: number;
+  /** Recall per class, keyed by the data's class names. */
+  per_class: Record<string, number | null>;
+  /** Accuracy per interaction type, where the data knows types. */
+  per_type: Record<InteractionType, number | null> | null;
+  /** Share right while every unimodal predictor is wrong; null without unimodal predictors. */
+  synergy_indicator: number | null;
+  /** Accuracy of the model's own unimodal predictors, where it has them. */
+  unimodal_accuracy: Record<string, number> | null;
+}
+
+export function evaluatePredictions(run: string, model: ParadigmModel, data: Dataset, split: SplitName, p: Predictions): EvalReport {
+  const labels = Int32Array.from(p.indices, (i) => data.labels[i]);
+  const pred = argmaxRows(p.probs, p.classes);
+  const uni = p.unimodal?.map((u) => argmaxRows(u, p.classes));
+  const perClass = perClassAccuracy(pred, labels, p.classes);
+  const types = data.types ? Array.from(p.indices, (i) => data.types![i]) : undefined;
+  return {
+    run,
+    paradigm: model.paradigm,
+    split,
+    samples: labels.length,
+    accuracy: accuracy(pred, labels),
+    macro_f1: macroF1(pred, labels, p.classes),
+    per_class: Object.fromEntries(data.classNames.map((name, c) => [name, perClass[c]])),
+    per_type: types ? perTypeAccuracy(pred, labels, types) : null,
+    synergy_indicator: uni ? synergyIndicator(pred, uni, labels) : null,
+    unimodal_accuracy: uni ? Object.fromEntries(uni.map((u, m) => [model.modalities[m], accuracy(u, labels)])) : null,
+  };
+}
+
+export function evaluateSplit(runId: string, runDir: string, model: ParadigmModel, data: Dataset, split: SplitName, batchSize: number): EvalReport {
+  const indices = splitIndices(data, split);
+  const report = evaluatePredictions(runId, model, data, split, predictSamples(model, data, indices, batchSize));
+  fs.mkdirSync(path.join(runDir, runFiles.eval), { recursive: true });
+  writeJsonAtomic(path.join(runDir, runFiles.eval, `${split}.json`), report);
+  return report;
+}
+

@@ -1,0 +1,51 @@
+// Rebuilding a run's model and data from its folder: resolved config, data.json, and the
+// checkpoint of its last finished stage.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { parse } from 'yaml';
+import { configFromObject } from '../config/load';
+import type { Config } from '../config/schema';
+import type { Dataset } from '../data/dataset';
+import { UserError } from '../errors';
+import { buildModel } from '../paradigms';
+import type { ParadigmModel } from '../paradigms/paradigm';
+import { loadTensors, stageCheckpointHandler } from '../runs/checkpoint';
+import { readMeta, type RunMeta } from '../runs/meta';
+import { runFiles } from '../runs/runFolder';
+import { modelSpec, prepareForRun, readDataInfo } from './data';
+
+export function readRunConfig(runDir: string, sets: readonly string[] = []): Config {
+  const file = path.join(runDir, runFiles.config);
+  return configFromObject(parse(fs.readFileSync(file, 'utf8')), sets, file).config;
+}
+
+export async function loadStageCheckpoint(runDir: string, stage: string, model: ParadigmModel): Promise<void> {
+  const { tensors } = await loadTensors(stageCheckpointHandler(path.join(runDir, runFiles.checkpoints, stage)));
+  try {
+    model.params.assign(tensors);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
+export interface LoadedRun {
+  meta: RunMeta;
+  config: Config;
+  data: Dataset;
+  model: ParadigmModel;
+}
+
+/** A finished run, ready to predict. */
+export async function loadFinishedRun(runId: string, runDir: string): Promise<LoadedRun> {
+  const meta = readMeta(runDir);
+  if (meta.status !== 'done') {
+    const hint = meta.status === 'interrupted' || meta.status === 'failed' ? `finish it with: dmil train --resume ${runId}` : 'wait for it to finish';
+    throw new UserError(`run is ${meta.status}, not done; it has no final model yet`, { where: runId, hint });
+  }
+  const config = readRunConfig(runDir);
+  const data = prepareForRun(config, readDataInfo(runDir));
+  const model = buildModel(config, modelSpec(data));
+  await loadStageCheckpoint(runDir, meta.stages_done[meta.stages_done.length - 1], model);
+  return { meta, config, data, model };
+}

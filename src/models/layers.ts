@@ -1,0 +1,42 @@
+// Dense layers and MLPs as closures over named parameters.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../rng';
+import type { Params } from './params';
+
+export type Activation = 'relu' | 'tanh' | 'gelu' | 'linear';
+
+export function activate(x: tf.Tensor2D, a: Activation): tf.Tensor2D {
+  switch (a) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'gelu':
+      // tanh approximation; tfjs-core has no gelu op.
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))) as tf.Tensor2D;
+    case 'linear':
+      return x;
+  }
+}
+
+export type Layer = (x: tf.Tensor2D) => tf.Tensor2D;
+
+export function dense(params: Params, name: string, inDim: number, outDim: number, rng: Rng, activation: Activation): Layer {
+  const w = params.add(`${name}.w`, [inDim, outDim], activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot', rng);
+  const b = params.add(`${name}.b`, [outDim], 'zeros', rng);
+  return (x) => activate(tf.add(tf.matMul(x, w), b), activation);
+}
+
+/**
+ * Layers of the given sizes; every layer but the last uses `activation`, the last uses
+ * `lastActivation` (linear for heads, the backbone activation for representations).
+ */
+export function mlp(params: Params, name: string, inDim: number, sizes: readonly number[], rng: Rng, activation: Activation, lastActivation: Activation): Layer {
+  const layers: Layer[] = [];
+  let d = inDim;
+  sizes.forEach((size, i) => {
+    layers.push(dense(params, `${name}.${i}`, d, size, rng, i === sizes.length - 1 ? lastActivation : activation));
+    d = size;
+  });
+  return (x) => layers.reduce((h, layer) => layer(h), x);
+}

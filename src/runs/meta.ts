@@ -1,0 +1,37 @@
+// meta.json: what a run is and how far it got.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeJsonAtomic } from './atomic';
+import { runFiles } from './runFolder';
+
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
+export interface RunMeta {
+  id: string;
+  name: string;
+  status: RunStatus;
+  paradigm: string;
+  dataset: string;
+  command: string[];
+  seed: number;
+  backend: { name: string; source: string; skipped: { backend: string; reason: string }[]; overrides: string[] };
+  versions: Record<string, string>;
+  git_commit: string | null;
+  started: string;
+  ended: string | null;
+  /** Stages finished, in order. */
+  stages_done: string[];
+  /** The stage being trained, while running or when interrupted. */
+  stage: string | null;
+  error?: string;
+  /** Each time the run was resumed. */
+  resumed?: string[];
+}
+
+export function readMeta(dir: string): RunMeta {
+  return JSON.parse(fs.readFileSync(path.join(dir, runFiles.meta), 'utf8')) as RunMeta;
+}
+
+export function writeMeta(dir: string, meta: RunMeta): void {
+  writeJsonAtomic(path.join(dir, runFiles.meta), meta);
+}

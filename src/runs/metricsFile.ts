@@ -1,0 +1,36 @@
+// metrics.csv: one row per (stage, epoch, split) with every loss term and metric. Rows are kept in
+// memory and the file is rewritten atomically after each epoch (it is small), so the header can
+// grow as new stages bring new terms.
+import * as fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { MetricsRow } from '../train/loop';
+import { writeFileAtomic } from './atomic';
+
+const KEY_COLUMNS = ['stage', 'epoch', 'split'] as const;
+
+export function metricsToCsv(rows: readonly MetricsRow[]): string {
+  const columns: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r.values)) if (!columns.includes(k)) columns.push(k);
+  // Timing last, so comparing everything before it compares what must be deterministic.
+  columns.sort((a, b) => Number(a === 'epoch_seconds') - Number(b === 'epoch_seconds'));
+  const lines = [[...KEY_COLUMNS, ...columns].join(',')];
+  for (const r of rows) {
+    const cells = columns.map((c) => (r.values[c] === undefined || Number.isNaN(r.values[c]) ? '' : String(r.values[c])));
+    lines.push([r.stage, String(r.epoch), r.split, ...cells].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeMetrics(file: string, rows: readonly MetricsRow[]): void {
+  writeFileAtomic(file, metricsToCsv(rows));
+}
+
+export function readMetrics(file: string): MetricsRow[] {
+  if (!fs.existsSync(file)) return [];
+  const records = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  return records.map((rec) => {
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(rec)) if (!(KEY_COLUMNS as readonly string[]).includes(k) && v !== '') values[k] = Number(v);
+    return { stage: rec.stage, epoch: Number(rec.epoch), split: rec.split as 'train' | 'val', values };
+  });
+}

@@ -1,0 +1,70 @@
+// Run folders: unique ids, creation that never overwrites, and the files every run holds.
+//   runs/<id>/config.yaml  meta.json  log.txt  metrics.csv  data.json
+//             checkpoints/<stage>/  checkpoints/resume/  eval/<split>.json
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UserError } from '../errors';
+
+export function timestampId(now: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+}
+
+function ensureRunsDir(runsDir: string): void {
+  try {
+    fs.mkdirSync(runsDir, { recursive: true });
+    fs.accessSync(runsDir, fs.constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new UserError(`runs folder is not writable (${code})`, { where: runsDir, hint: 'pass a writable folder with --runs-dir' });
+  }
+  if (!fs.statSync(runsDir).isDirectory()) throw new UserError('runs folder is a file, not a folder', { where: runsDir, hint: 'pass a folder with --runs-dir' });
+}
+
+/**
+ * Creates a new, empty run folder `<runsDir>/<name>-<yyyymmdd-hhmmss>-<hex>`. mkdir is atomic and
+ * fails on an existing folder, so two trainings started in the same second get different ids.
+ */
+export function createRunFolder(runsDir: string, name: string, now = new Date()): { id: string; dir: string } {
+  ensureRunsDir(runsDir);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const id = `${name}-${timestampId(now)}-${randomBytes(2).toString('hex')}`;
+    const dir = path.join(runsDir, id);
+    try {
+      fs.mkdirSync(dir);
+      return { id, dir };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  throw new Error(`could not find a free run id under ${runsDir}`);
+}
+
+export const runFiles = {
+  config: 'config.yaml',
+  meta: 'meta.json',
+  log: 'log.txt',
+  metrics: 'metrics.csv',
+  data: 'data.json',
+  checkpoints: 'checkpoints',
+  resume: path.join('checkpoints', 'resume'),
+  eval: 'eval',
+} as const;
+
+/**
+ * Finds a run from what the user typed: a folder path holding meta.json, an id under `runsDir`,
+ * or a unique prefix of one.
+ */
+export function resolveRun(ref: string, runsDir: string): { id: string; dir: string } {
+  const isRun = (d: string) => fs.existsSync(path.join(d, runFiles.meta));
+  if ((ref.includes('/') || ref.includes(path.sep) || ref === '.') && isRun(ref)) return { id: path.basename(path.resolve(ref)), dir: ref };
+  const direct = path.join(runsDir, ref);
+  if (isRun(direct)) return { id: ref, dir: direct };
+  const candidates = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).filter((d) => d.startsWith(ref) && isRun(path.join(runsDir, d))) : [];
+  if (candidates.length === 1) return { id: candidates[0], dir: path.join(runsDir, candidates[0]) };
+  if (candidates.length > 1) {
+    throw new UserError(`run id "${ref}" is ambiguous: ${candidates.length} runs start with it`, { where: runsDir, hint: `e.g. ${candidates.slice(0, 3).join(', ')}` });
+  }
+  throw new UserError(`no run "${ref}"`, { where: runsDir, hint: '`dmil runs` lists the runs; pass --runs-dir if they live elsewhere' });
+}

@@ -1,0 +1,211 @@
+// The training loop of one stage: shuffled mini-batches, gradient steps on the stage's trainable
+// parameters only, per-epoch metrics on train and val, early stopping and best-epoch restore.
+// Everything the loop needs to continue after an interruption is handed to `onEpochEnd` as a
+// snapshot, and accepted back through `resumeFrom`.
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainConfig } from '../config/schema';
+import { chunks, disposeBatch, makeBatch } from '../data/batches';
+import { type Dataset, splitIndices } from '../data/dataset';
+import type { Logger } from '../log';
+import type { ParadigmModel, Stage } from '../paradigms/paradigm';
+import { Rng } from '../rng';
+import { initialEarlyStop, observe, type EarlyStopState } from './earlyStop';
+import { Optimizer } from './optimizer';
+import { learningRate } from './schedule';
+
+/** One row of metrics.csv. */
+export interface MetricsRow {
+  stage: string;
+  epoch: number;
+  split: 'train' | 'val';
+  values: Record<string, number>;
+}
+
+/** Plain-JSON part of the loop state. */
+export interface LoopState {
+  stage: string;
+  epochsDone: number;
+  rng: number[];
+  optimizerStep: number;
+  earlyStop: EarlyStopState;
+  finished: boolean;
+}
+
+/** Loop state plus its tensors: current params, best params ("best/<name>"), optimiser slots ("opt/<slot>"). */
+export interface StageSnapshot {
+  loop: LoopState;
+  tensors: tf.NamedTensorMap;
+}
+
+export interface StageRun {
+  stage: Stage;
+  model: ParadigmModel;
+  data: Dataset;
+  train: TrainConfig;
+  /** Seed of batch order; the loop derives its own stream per stage. */
+  seed: number;
+  logger: Logger;
+  resumeFrom?: StageSnapshot;
+  /** Called after every epoch with the snapshot (owned by the callee for the call only) and the epoch's rows. */
+  onEpochEnd?: (snapshot: StageSnapshot, rows: MetricsRow[]) => Promise<void>;
+  /** Polled between batches; true stops the run with an Interrupted error. */
+  interrupted?: () => boolean;
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+export interface StageOutcome {
+  epochs: number;
+  bestEpoch: number;
+  bestValue: number | null;
+}
+
+/** Loss terms (means over samples) and accuracy of a stage on some samples, in eval mode. */
+export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, batchSize: number): Record<string, number> {
+  let sums: tf.Tensor1D | undefined;
+  let names: string[] = [];
+  for (const idx of chunks(indices, batchSize)) {
+    const batch = makeBatch(data, idx);
+    const part = tf.tidy(() => {
+      const out = stage.loss(batch.inputs, batch.labels, false);
+      names = ['loss', ...Object.keys(out.terms), 'accuracy'];
+      const probs = out.probs ?? stage.probs(batch.inputs);
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), batch.labels), 'float32'));
+      const perBatch = [out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, batch.size));
+      return tf.stack([...perBatch, correct]) as tf.Tensor1D;
+    });
+    disposeBatch(batch);
+    const next = sums ? tf.add(sums, part) : tf.clone(part);
+    tf.dispose([sums, part]);
+    sums = next as tf.Tensor1D;
+  }
+  const values = sums ? Array.from(sums.dataSync()) : [];
+  sums?.dispose();
+  return Object.fromEntries(names.map((n, i) => [n, values[i] / Math.max(indices.length, 1)]));
+}
+
+export async function runStage(run: StageRun): Promise<StageOutcome> {
+  const { stage, model, data, train, logger } = run;
+  const { params } = model;
+  const optimizer = new Optimizer(train.optimizer);
+  const rng = run.resumeFrom ? new Rng(run.resumeFrom.loop.rng) : Rng.derive(run.seed, `batches-${stage.name}`);
+  let early = initialEarlyStop();
+  let startEpoch = 0;
+  let best: tf.NamedTensorMap | undefined;
+
+  if (run.resumeFrom) {
+    const { loop, tensors } = run.resumeFrom;
+    startEpoch = loop.epochsDone;
+    early = loop.earlyStop;
+    const pick = (prefix: string) =>
+      Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+    params.assign(pick('param/'));
+    optimizer.load(loop.optimizerStep, Object.fromEntries(Object.entries(pick('opt/')).map(([k, t]) => [k, tf.clone(t)])));
+    const bestTensors = pick('best/');
+    if (Object.keys(bestTensors).length) best = Object.fromEntries(Object.entries(bestTensors).map(([k, t]) => [k, tf.clone(t)]));
+    if (loop.finished) startEpoch = Number.POSITIVE_INFINITY;
+  }
+
+  const trainIdx = splitIndices(data, 'train');
+  const valIdx = splitIndices(data, 'val');
+  const vars = params.entries(stage.trainable).map(([, v]) => v);
+  const nameOf = new Map(params.entries(stage.trainable).map(([n, v]) => [v.name, n]));
+  const opts = { metric: train.early_stop.metric, patience: train.early_stop.patience, minDelta: train.early_stop.min_delta };
+  const stepsPerEpoch = Math.ceil(trainIdx.length / train.batch_size);
+  let epoch = startEpoch;
+
+  for (; epoch < train.epochs; epoch++) {
+    const started = performance.now();
+    const lr = learningRate(train.optimizer.lr, train.schedule, epoch, train.epochs);
+    const order = rng.shuffle(Int32Array.from(trainIdx));
+    const bar = logger.progress(`${stage.name} ${epoch + 1}/${train.epochs}`, stepsPerEpoch);
+    let sums: tf.Tensor1D | undefined;
+    let names: string[] = [];
+    for (const idx of chunks(order, train.batch_size)) {
+      if (run.interrupted?.()) {
+        bar.stop();
+        tf.dispose(sums);
+        throw new Interrupted();
+      }
+      const batch = makeBatch(data, idx);
+      const part = tf.tidy(() => {
+        let kept: tf.Tensor[] = [];
+        const { grads } = tf.variableGrads(() => {
+          const out = stage.loss(batch.inputs, batch.labels, true);
+          names = ['loss', ...Object.keys(out.terms), 'accuracy'];
+          const correct = out.probs ? tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), batch.labels), 'float32')) : tf.scalar(Number.NaN);
+          kept = [out.total, ...Object.values(out.terms)].map((t) => tf.keep(tf.mul(t, batch.size)));
+          kept.push(tf.keep(correct));
+          return out.total;
+        }, vars);
+        const named: Record<string, tf.Tensor> = {};
+        for (const [k, g] of Object.entries(grads)) named[nameOf.get(k) ?? k] = g;
+        optimizer.apply(params, named, lr);
+        const stacked = tf.stack(kept) as tf.Tensor1D;
+        tf.dispose(kept);
+        return stacked;
+      });
+      disposeBatch(batch);
+      const next = sums ? tf.add(sums, part) : tf.clone(part);
+      tf.dispose([sums, part]);
+      sums = next as tf.Tensor1D;
+      bar.tick(1);
+      // Let signals (Ctrl-C) and progress timers run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    bar.stop();
+    const trainValues = sums ? Array.from(sums.dataSync()).map((v) => v / trainIdx.length) : [];
+    sums?.dispose();
+    const trainRow = Object.fromEntries(names.map((n, i) => [n, trainValues[i]]));
+    const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
+
+    const watched = opts.metric === 'val_loss' ? valRow.loss : valRow.accuracy;
+    const seen = observe(early, epoch, watched, opts);
+    early = seen.state;
+    if (seen.improved) {
+      tf.dispose(Object.values(best ?? {}));
+      best = params.snapshot(stage.trainable);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rows: MetricsRow[] = [
+      { stage: stage.name, epoch: epoch + 1, split: 'train', values: { ...trainRow, lr, epoch_seconds: seconds } },
+      { stage: stage.name, epoch: epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
+    ];
+    logger.info(`${stage.name} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' *' : ''} (${seconds.toFixed(1)}s)`);
+
+    const finished = seen.stop || epoch + 1 >= train.epochs;
+    if (finished && best) params.assign(best);
+    if (run.onEpochEnd) {
+      const snap = snapshot(params, optimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, finished });
+      try {
+        await run.onEpochEnd(snap, rows);
+      } finally {
+        tf.dispose(Object.values(snap.tensors));
+      }
+    }
+    if (seen.stop) {
+      logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping; best epoch ${early.bestEpoch + 1}`);
+      epoch += 1;
+      break;
+    }
+  }
+  tf.dispose(Object.values(best ?? {}));
+  optimizer.dispose();
+  return { epochs: Math.min(epoch, train.epochs), bestEpoch: early.bestEpoch + 1, bestValue: early.bestValue };
+}
+
+function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, best: tf.NamedTensorMap | undefined, loop: LoopState): StageSnapshot {
+  const tensors: tf.NamedTensorMap = {};
+  for (const [n, t] of Object.entries(params.snapshot())) tensors[`param/${n}`] = t;
+  for (const [n, t] of Object.entries(best ?? {})) tensors[`best/${n}`] = tf.clone(t);
+  const opt = optimizer.state();
+  for (const [n, t] of Object.entries(opt.tensors)) tensors[`opt/${n}`] = t;
+  return { loop: { ...loop, optimizerStep: opt.step }, tensors };
+}
+
+const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4));
