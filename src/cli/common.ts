@@ -22,8 +22,9 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export async function startBackend(choice: BackendChoice, logger: Logger): Promise<BackendReport> {
+/** Selects the backend; logs the choice only when asked, so that bad input still gets one line. */
+export async function startBackend(choice: BackendChoice, logger?: Logger): Promise<BackendReport> {
   const report = await selectBackend(choice);
-  logger.info(describeBackend(report));
+  logger?.info(describeBackend(report));
   return report;
 }

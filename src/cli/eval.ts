@@ -6,7 +6,6 @@ import { evaluateSplit, type EvalReport } from '../experiment/evaluate';
 import { loadFinishedRun } from '../experiment/runModel';
 import { resolveRun } from '../runs/runFolder';
 import { startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
-import { cliReporter } from './reporter';
 import { num, table } from './table';
 
 interface EvalOptions extends CommonOptions {
@@ -36,8 +35,7 @@ export function registerEval(program: Command): void {
     .option('--json', 'print JSON instead of a table');
   withBackend(withRunsDir(cmd)).action(async (ref: string, opts: EvalOptions) => {
     const run = resolveRun(ref, opts.runsDir);
-    const reporter = cliReporter({ quiet: true });
-    await startBackend(opts.backend, reporter);
+    await startBackend(opts.backend);
     const loaded = await loadFinishedRun(run.id, run.dir);
     try {
       const report = evaluateSplit(run.id, run.dir, loaded.model, loaded.data, opts.split, loaded.config.train.eval_batch_size);

@@ -37,8 +37,10 @@ export async function main(argv: string[]): Promise<void> {
 function report(e: unknown, verbose: boolean): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-    const msg = e.message.replace(/^error: /, '');
-    process.stderr.write(`dmil: ${msg} (see dmil --help)\n`);
+    // Commander puts its suggestion on a second line: "(Did you mean train?)".
+    const [first, ...rest] = e.message.replace(/^error: /, '').split('\n');
+    const suggestion = rest.join(' ').match(/Did you mean ([^?]+)\?/);
+    process.stderr.write(`dmil: ${first} (${suggestion ? `did you mean ${suggestion[1]}?; ` : ''}see dmil --help)\n`);
     return EXIT.badInput;
   }
   if (isUserError(e)) {

@@ -4,6 +4,7 @@ import { readConfigFile } from '../config/load';
 import { UserError } from '../errors';
 import { trainNew, trainResume, type TrainResult } from '../experiment/train';
 import { resolveRun, runFiles } from '../runs/runFolder';
+import { describeBackend } from '../backend/select';
 import { collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num } from './table';
@@ -40,13 +41,14 @@ export function registerTrain(program: Command): void {
     process.on('SIGTERM', onSigint);
     let runId = resumed?.id;
     try {
-      const backend = await startBackend(opts.backend, reporter);
+      const backend = await startBackend(opts.backend);
       const trainOpts = {
         runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1),
         interrupted: () => interruptedAt > 0,
         onRunFolder: (id: string, dir: string) => {
           runId = id;
           reporter.teeTo(path.join(dir, runFiles.log));
+          reporter.info(describeBackend(backend));
         },
       };
       const result: TrainResult = resumed ? await trainResume(resumed.id, resumed.dir, trainOpts) : await trainNew(loaded!.config, trainOpts);

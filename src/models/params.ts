@@ -18,7 +18,9 @@ export class Params {
       init === 'zeros' ? new Float32Array(size)
       : init === 'he' ? rng.normalArray(size, Math.sqrt(2 / fanIn))
       : rng.normalArray(size, Math.sqrt(2 / (fanIn + fanOut)));
-    const v = tf.variable(tf.tensor(values, shape), true);
+    const initial = tf.tensor(values, shape);
+    const v = tf.variable(initial, true);
+    initial.dispose(); // the variable holds its own reference to the data
     this.vars.set(name, v);
     return v;
   }

@@ -4,7 +4,7 @@
 // snapshot, and accepted back through `resumeFrom`.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../config/schema';
-import { chunks, disposeBatch, makeBatch } from '../data/batches';
+import { chunks, disposeBatch, makeBatch, type Batch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
 import type { Logger } from '../log';
 import type { ParadigmModel, Stage } from '../paradigms/paradigm';
@@ -89,10 +89,51 @@ export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, 
   return Object.fromEntries(names.map((n, i) => [n, values[i] / Math.max(indices.length, 1)]));
 }
 
+/** What one gradient step needs, prepared once per stage. */
+export interface Stepper {
+  model: ParadigmModel;
+  stage: Stage;
+  optimizer: Optimizer;
+  vars: tf.Variable[];
+  /** tfjs variable name -> parameter name. */
+  nameOf: Map<string, string>;
+  /** Names of the values trainStep returns, filled by the first step. */
+  termNames: string[];
+}
+
+export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer): Stepper {
+  const entries = model.params.entries(stage.trainable);
+  return { model, stage, optimizer, vars: entries.map(([, v]) => v), nameOf: new Map(entries.map(([n, v]) => [v.name, n])), termNames: [] };
+}
+
+/**
+ * One gradient step on a batch. Returns [loss, ...terms, correct] summed over the batch's
+ * samples, as one tensor, so an epoch reads its metrics back once instead of every step.
+ */
+export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    let kept: tf.Tensor[] = [];
+    const { grads } = tf.variableGrads(() => {
+      const out = s.stage.loss(batch.inputs, batch.labels, true);
+      s.termNames = ['loss', ...Object.keys(out.terms), 'accuracy'];
+      const correct = out.probs ? tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), batch.labels), 'float32')) : tf.scalar(Number.NaN);
+      kept = [out.total, ...Object.values(out.terms)].map((t) => tf.keep(tf.mul(t, batch.size)));
+      kept.push(tf.keep(correct));
+      return out.total;
+    }, s.vars);
+    const named: Record<string, tf.Tensor> = {};
+    for (const [k, g] of Object.entries(grads)) named[s.nameOf.get(k) ?? k] = g;
+    s.optimizer.apply(named, lr);
+    const stacked = tf.stack(kept) as tf.Tensor1D;
+    tf.dispose(kept);
+    return stacked;
+  });
+}
+
 export async function runStage(run: StageRun): Promise<StageOutcome> {
   const { stage, model, data, train, logger } = run;
   const { params } = model;
-  const optimizer = new Optimizer(train.optimizer);
+  const optimizer = new Optimizer(train.optimizer, params, stage.trainable);
   const rng = run.resumeFrom ? new Rng(run.resumeFrom.loop.rng) : Rng.derive(run.seed, `batches-${stage.name}`);
   let early = initialEarlyStop();
   let startEpoch = 0;
@@ -105,7 +146,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const pick = (prefix: string) =>
       Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     params.assign(pick('param/'));
-    optimizer.load(loop.optimizerStep, Object.fromEntries(Object.entries(pick('opt/')).map(([k, t]) => [k, tf.clone(t)])));
+    optimizer.load(loop.optimizerStep, pick('opt/'));
     const bestTensors = pick('best/');
     if (Object.keys(bestTensors).length) best = Object.fromEntries(Object.entries(bestTensors).map(([k, t]) => [k, tf.clone(t)]));
     if (loop.finished) startEpoch = Number.POSITIVE_INFINITY;
@@ -113,8 +154,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
 
   const trainIdx = splitIndices(data, 'train');
   const valIdx = splitIndices(data, 'val');
-  const vars = params.entries(stage.trainable).map(([, v]) => v);
-  const nameOf = new Map(params.entries(stage.trainable).map(([n, v]) => [v.name, n]));
+  const step = stepper(model, stage, optimizer);
   const opts = { metric: train.early_stop.metric, patience: train.early_stop.patience, minDelta: train.early_stop.min_delta };
   const stepsPerEpoch = Math.ceil(trainIdx.length / train.batch_size);
   let epoch = startEpoch;
@@ -125,7 +165,6 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const order = rng.shuffle(Int32Array.from(trainIdx));
     const bar = logger.progress(`${stage.name} ${epoch + 1}/${train.epochs}`, stepsPerEpoch);
     let sums: tf.Tensor1D | undefined;
-    let names: string[] = [];
     for (const idx of chunks(order, train.batch_size)) {
       if (run.interrupted?.()) {
         bar.stop();
@@ -133,23 +172,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
         throw new Interrupted();
       }
       const batch = makeBatch(data, idx);
-      const part = tf.tidy(() => {
-        let kept: tf.Tensor[] = [];
-        const { grads } = tf.variableGrads(() => {
-          const out = stage.loss(batch.inputs, batch.labels, true);
-          names = ['loss', ...Object.keys(out.terms), 'accuracy'];
-          const correct = out.probs ? tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), batch.labels), 'float32')) : tf.scalar(Number.NaN);
-          kept = [out.total, ...Object.values(out.terms)].map((t) => tf.keep(tf.mul(t, batch.size)));
-          kept.push(tf.keep(correct));
-          return out.total;
-        }, vars);
-        const named: Record<string, tf.Tensor> = {};
-        for (const [k, g] of Object.entries(grads)) named[nameOf.get(k) ?? k] = g;
-        optimizer.apply(params, named, lr);
-        const stacked = tf.stack(kept) as tf.Tensor1D;
-        tf.dispose(kept);
-        return stacked;
-      });
+      const part = trainStep(step, batch, lr);
       disposeBatch(batch);
       const next = sums ? tf.add(sums, part) : tf.clone(part);
       tf.dispose([sums, part]);
@@ -161,7 +184,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     bar.stop();
     const trainValues = sums ? Array.from(sums.dataSync()).map((v) => v / trainIdx.length) : [];
     sums?.dispose();
-    const trainRow = Object.fromEntries(names.map((n, i) => [n, trainValues[i]]));
+    const trainRow = Object.fromEntries(step.termNames.map((n, i) => [n, trainValues[i]]));
     const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
 
     const watched = opts.metric === 'val_loss' ? valRow.loss : valRow.accuracy;

@@ -1,6 +1,10 @@
 // Adam and SGD with momentum, with L2 weight decay on weight matrices. Written out (rather than
-// tf.train.*) so that the state is plain named tensors that checkpoints save and resume restores,
+// tf.train.*) so that the state is plain named tensors that checkpoints save and resume restore,
 // and the learning rate can change every epoch.
+//
+// The update works on all of a stage's parameters as one flat vector: per-tensor updates cost
+// ~14 small ops per parameter tensor, and at these model sizes tfjs's per-op dispatch, not
+// arithmetic, dominates (measured: 1.8 ms of a 5.4 ms wasm step went to a per-tensor Adam).
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../config/schema';
 import type { Params } from '../models/params';
@@ -12,42 +16,68 @@ const decays = (name: string) => name.endsWith('.w');
 
 export class Optimizer {
   private step = 0;
+  private readonly sizes: number[];
+  private readonly total: number;
+  /** 1 where weight decay applies, else 0; only built when weight decay is on. */
+  private readonly decayMask?: tf.Tensor1D;
   private readonly slots = new Map<string, tf.Variable>();
 
-  constructor(private readonly cfg: OptimizerConfig) {}
-
-  private slot(name: string, like: tf.Tensor): tf.Variable {
-    let s = this.slots.get(name);
-    if (!s) {
-      s = tf.variable(tf.zerosLike(like), false);
-      this.slots.set(name, s);
+  constructor(
+    private readonly cfg: OptimizerConfig,
+    private readonly params: Params,
+    private readonly names: readonly string[],
+  ) {
+    this.sizes = names.map((n) => params.get(n).size);
+    this.total = this.sizes.reduce((a, b) => a + b, 0);
+    if (cfg.weight_decay > 0) {
+      const mask = new Float32Array(this.total);
+      let o = 0;
+      names.forEach((n, i) => {
+        if (decays(n)) mask.fill(1, o, o + this.sizes[i]);
+        o += this.sizes[i];
+      });
+      this.decayMask = tf.tensor1d(mask);
     }
-    return s;
+    for (const slot of cfg.type === 'adam' ? ['m', 'v'] : ['momentum']) {
+      const zeros = tf.zeros([this.total]);
+      this.slots.set(slot, tf.variable(zeros, false));
+      zeros.dispose();
+    }
   }
 
-  /** One update of `params` by `grads` (keyed by parameter name) at learning rate `lr`. */
-  apply(params: Params, grads: Record<string, tf.Tensor>, lr: number): void {
+  private flat(tensors: tf.Tensor[]): tf.Tensor1D {
+    return tf.concat(tensors.map((t) => tf.reshape(t, [-1]))) as tf.Tensor1D;
+  }
+
+  /**
+   * One update at learning rate `lr`. `grads` is keyed by parameter name; a parameter without a
+   * gradient (it did not affect the loss) gets a zero gradient.
+   */
+  apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.step += 1;
     const { type, beta1, beta2, epsilon, momentum, weight_decay: wd } = this.cfg;
     const t = this.step;
     tf.tidy(() => {
-      for (const [name, g0] of Object.entries(grads)) {
-        const w = params.get(name);
-        const g = wd > 0 && decays(name) ? tf.add(g0, tf.mul(w, wd)) : g0;
-        if (type === 'adam') {
-          const m = this.slot(`${name}/m`, w);
-          const v = this.slot(`${name}/v`, w);
-          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          const mHat = tf.div(m, 1 - beta1 ** t);
-          const vHat = tf.div(v, 1 - beta2 ** t);
-          w.assign(tf.sub(w, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), lr)));
-        } else {
-          const buf = this.slot(`${name}/momentum`, w);
-          buf.assign(tf.add(tf.mul(buf, momentum), g));
-          w.assign(tf.sub(w, tf.mul(buf, lr)));
-        }
+      const vars = this.names.map((n) => this.params.get(n));
+      let g = this.flat(this.names.map((n, i) => grads[n] ?? tf.zeros([this.sizes[i]])));
+      if (this.decayMask) g = tf.add(g, tf.mul(tf.mul(this.flat(vars), this.decayMask), wd));
+      let update: tf.Tensor1D;
+      if (type === 'adam') {
+        const m = this.slots.get('m')!;
+        const v = this.slots.get('v')!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        // lr * m_hat / (sqrt(v_hat) + eps), with the bias corrections folded into scalars.
+        const c1 = 1 - beta1 ** t;
+        const c2 = Math.sqrt(1 - beta2 ** t);
+        update = tf.div(tf.mul(m, (lr * c2) / c1), tf.add(tf.sqrt(v), epsilon * c2));
+      } else {
+        const buf = this.slots.get('momentum')!;
+        buf.assign(tf.add(tf.mul(buf, momentum), g));
+        update = tf.mul(buf, lr);
       }
+      const parts = tf.split(update, this.sizes);
+      vars.forEach((w, i) => w.assign(tf.sub(w, tf.reshape(parts[i], w.shape))));
     });
   }
 
@@ -58,16 +88,19 @@ export class Optimizer {
     return { step: this.step, tensors };
   }
 
+  /** Restores state saved by `state()`; the tensors stay owned by the caller. */
   load(step: number, tensors: tf.NamedTensorMap): void {
     this.step = step;
     for (const [n, t] of Object.entries(tensors)) {
-      this.slots.get(n)?.dispose();
-      this.slots.set(n, tf.variable(t, false));
+      const slot = this.slots.get(n);
+      if (!slot || slot.size !== t.size) throw new Error(`optimizer state ${n} does not fit this stage's parameters`);
+      slot.assign(t);
     }
   }
 
   dispose(): void {
     for (const s of this.slots.values()) s.dispose();
     this.slots.clear();
+    this.decayMask?.dispose();
   }
 }

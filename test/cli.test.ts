@@ -1,0 +1,85 @@
+// End-to-end: the real `dmil` executable on tiny configs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
+
+test('train -> eval -> runs on a tiny joint config', () => {
+  const dir = tmpDir('cli');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig());
+  const train = runCli(['train', cfg, '--runs-dir', runsDir]);
+  assert.equal(train.status, 0, train.stderr);
+  const id = lastLine(train.stdout);
+  assert.equal(train.stdout, `${id}\n`, 'stdout carries only the run id');
+  assert.match(train.stderr, /backend wasm from @tensorflow\/tfjs-backend-wasm/);
+  assert.match(train.stderr, /done: test accuracy/);
+
+  const runDir = path.join(runsDir, id);
+  for (const f of ['config.yaml', 'meta.json', 'log.txt', 'metrics.csv', 'data.json', 'checkpoints/train/model.json', 'checkpoints/train/weights.bin', 'eval/test.json', 'eval/val.json']) {
+    assert.ok(fs.existsSync(path.join(runDir, f)), `missing ${f}`);
+  }
+  const meta = JSON.parse(fs.readFileSync(path.join(runDir, 'meta.json'), 'utf8'));
+  assert.equal(meta.status, 'done');
+  assert.equal(meta.backend.name, 'wasm');
+  assert.ok(meta.backend.skipped.length >= 2, 'native backends are reported as skipped here');
+  const resolved = parse(fs.readFileSync(path.join(runDir, 'config.yaml'), 'utf8'));
+  assert.equal(resolved.train.optimizer.beta1, 0.9, 'the saved config has the defaults filled in');
+  assert.doesNotMatch(fs.readFileSync(path.join(runDir, 'log.txt'), 'utf8'), /\r|\u001b\[/, 'log.txt has no progress-bar noise');
+
+  const evalJson = runCli(['eval', id, '--runs-dir', runsDir, '--json', '--backend', 'wasm']);
+  assert.equal(evalJson.status, 0, evalJson.stderr);
+  const report = JSON.parse(evalJson.stdout);
+  for (const key of ['accuracy', 'macro_f1', 'per_class', 'per_type', 'synergy_indicator']) assert.ok(key in report, key);
+  assert.deepEqual(Object.keys(report.per_type), ['R', 'U1', 'U2', 'S']);
+  assert.equal(report.synergy_indicator, null, 'joint has no unimodal predictions');
+  const saved = JSON.parse(fs.readFileSync(path.join(runDir, 'eval', 'test.json'), 'utf8'));
+  assert.equal(report.accuracy, saved.accuracy, 'eval reproduces the accuracy recorded at the end of training');
+
+  const table = runCli(['eval', id.slice(0, -2), '--runs-dir', runsDir, '--split', 'val']);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /^accuracy\s+\d\.\d{4}$/m);
+  assert.match(table.stdout, /val split/);
+
+  const runs = runCli(['runs', '--runs-dir', runsDir, '--json']);
+  const list = JSON.parse(runs.stdout);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].id, id);
+  assert.equal(list[0].status, 'done');
+  assert.equal(list[0].test_accuracy, saved.accuracy);
+  assert.match(runCli(['runs', '--runs-dir', runsDir]).stdout, new RegExp(`^${id}\\s+done\\s+joint\\s+synthetic`, 'm'));
+
+  const again = runCli(['train', '--resume', id, '--runs-dir', runsDir]);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /already done/);
+});
+
+test('ensemble and unimodal runs; the ensemble reports a synergy indicator and unimodal accuracies', () => {
+  const dir = tmpDir('cli-paradigms');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig());
+  const ens = runCli(['train', cfg, '--runs-dir', runsDir, '--set', 'model.paradigm=ensemble', '--quiet']);
+  assert.equal(ens.status, 0, ens.stderr);
+  assert.equal(ens.stderr, '', '--quiet prints nothing to stderr');
+  const report = JSON.parse(runCli(['eval', lastLine(ens.stdout), '--runs-dir', runsDir, '--json']).stdout);
+  assert.equal(typeof report.synergy_indicator, 'number');
+  assert.deepEqual(Object.keys(report.unimodal_accuracy), ['a', 'b']);
+  const ck = fs.readdirSync(path.join(runsDir, lastLine(ens.stdout), 'checkpoints')).sort();
+  assert.deepEqual(ck, ['member-a', 'member-b']);
+
+  const uni = runCli(['train', cfg, '--runs-dir', runsDir, '--set', 'model.paradigm=unimodal', '--set', 'model.modality=b', '--set', 'model.backbones={b: {hidden: [4]}}', '-q']);
+  assert.equal(uni.status, 0, uni.stderr);
+  const weights = JSON.parse(fs.readFileSync(path.join(runsDir, lastLine(uni.stdout), 'checkpoints', 'train', 'model.json'), 'utf8'));
+  const names = weights.weightsManifest[0].weights.map((w: { name: string; shape: number[] }) => `${w.name}:${w.shape}`);
+  assert.ok(names.includes('unimodal.b.encoder.0.w:5,4'), names.join(' '));
+});
+
+test('help is available on every command', () => {
+  for (const cmd of [[], ['train'], ['eval'], ['runs'], ['schema']]) {
+    const r = runCli([...cmd, '--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^Usage: dmil/);
+  }
+});

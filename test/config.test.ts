@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { configFromObject, readConfigFile } from '../src/config/load';
+import { configReferenceMarkdown } from '../src/config/reference';
+import { UserError } from '../src/errors';
+import { repoRoot, tinyConfig, tmpDir, writeConfig } from './helpers';
+
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+    return e.oneLine();
+  }
+  assert.fail('expected an error');
+}
+
+test('the shipped xor config loads and every default is filled in', () => {
+  const { config } = readConfigFile(path.join(repoRoot, 'configs', 'xor.yaml'));
+  assert.equal(config.name, 'xor');
+  assert.equal(config.model.paradigm, 'joint');
+  assert.equal(config.train.early_stop.metric, 'val_loss');
+  assert.equal(config.train.optimizer.beta2, 0.999);
+  assert.equal(config.data.source === 'synthetic' && config.data.cue, 1);
+});
+
+test('--set overrides are typed by the schema', () => {
+  const { config } = configFromObject(tinyConfig(), ['train.epochs=7', 'model.backbone.hidden=[32, 16]', 'name=123', 'data.mix={R: 1, S: 0}', 'train.optimizer.lr=1e-2']);
+  assert.equal(config.train.epochs, 7);
+  assert.deepEqual(config.model.backbone.hidden, [32, 16]);
+  assert.equal(config.name, '123');
+  assert.equal(config.train.optimizer.lr, 0.01);
+  assert.deepEqual(config.data.source === 'synthetic' && config.data.mix, { R: 1, U1: 0, U2: 0, S: 0 });
+});
+
+test('errors name the key path, the YAML line and column, and a fix', () => {
+  const dir = tmpDir('config');
+  const file = writeConfig(dir, 'name: x\ndata:\n  source: synthetic\ntrain:\n  epocs: 3\n');
+  assert.equal(errorOf(() => readConfigFile(file)), `${file}:5:3: train.epocs: unknown key "epocs" (did you mean "epochs"?)`);
+  const neg = writeConfig(dir, 'data:\n  source: synthetic\ntrain:\n  epochs: -2\n', 'neg.yaml');
+  assert.equal(errorOf(() => readConfigFile(neg)), `${neg}:4:11: train.epochs: must be >= 1, got -2`);
+  const para = writeConfig(dir, 'data: {source: synthetic}\nmodel: {paradigm: jiont}\n', 'para.yaml');
+  assert.match(errorOf(() => readConfigFile(para)), /para\.yaml:2:19: model\.paradigm: "jiont" is not one of unimodal, joint, ensemble \(did you mean "joint"\?\)/);
+  assert.match(errorOf(() => configFromObject(tinyConfig(), ['train.epochs=ten'])), /^--set train\.epochs=ten: train\.epochs: expected number, got "ten"/);
+  assert.match(errorOf(() => configFromObject(tinyConfig(), ['trian.epochs=3'])), /unknown key "trian" \(did you mean "train"\?\)/);
+});
+
+test('the README config reference is the one generated from the schema', () => {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  assert.ok(readme.includes(configReferenceMarkdown()), 'README.md is out of date: paste the output of `dmil schema --markdown` into its config reference');
+});

@@ -1,0 +1,47 @@
+// Shared test helpers: temporary folders, tiny configs, and running the real CLI.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+export const dmilBin = path.join(repoRoot, 'bin', 'dmil');
+
+export function tmpDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `dmil-${label}-`));
+}
+
+/** A config that trains in about a second. */
+export function tinyConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    name: 'tiny',
+    seed: 1,
+    data: {
+      source: 'synthetic', samples: 240, classes: 3, mix: { R: 1, U1: 1, U2: 1, S: 1 },
+      modalities: [{ name: 'a', dim: 6, noise: 0.3 }, { name: 'b', dim: 5, noise: 0.3 }],
+    },
+    model: { paradigm: 'joint', backbone: { hidden: [16], out: 8 }, head: { hidden: [8] } },
+    train: { epochs: 3, batch_size: 32, early_stop: { patience: 0 } },
+  };
+  return { ...base, ...overrides };
+}
+
+export function writeConfig(dir: string, config: unknown, file = 'config.yaml'): string {
+  const p = path.join(dir, file);
+  fs.writeFileSync(p, typeof config === 'string' ? config : stringify(config));
+  return p;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [dmilBin, ...args], { cwd: opts.cwd ?? repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const lastLine = (s: string): string => s.trimEnd().split('\n').pop() ?? '';

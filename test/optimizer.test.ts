@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backend/select';
+import { Params } from '../src/models/params';
+import { Rng } from '../src/rng';
+import { Optimizer } from '../src/train/optimizer';
+import { learningRate } from '../src/train/schedule';
+import { initialEarlyStop, observe } from '../src/train/earlyStop';
+
+const base = { type: 'adam' as const, lr: 0.1, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weight_decay: 0 };
+
+function oneParam(value: number): Params {
+  const p = new Params();
+  p.add('x.w', [1], 'zeros', new Rng(0)).assign(tf.tensor1d([value]));
+  return p;
+}
+
+test('adam: first step moves each weight by lr * sign(gradient)', async () => {
+  await selectBackend('cpu');
+  const p = oneParam(1);
+  const opt = new Optimizer(base, p, ['x.w']);
+  opt.apply({ 'x.w': tf.tensor1d([3]) }, 0.1);
+  // m_hat = g, v_hat = g^2 -> step = lr * g / (|g| + eps)
+  assert.ok(Math.abs(p.get('x.w').dataSync()[0] - (1 - 0.1 * 3 / (3 + 1e-7))) < 1e-6);
+  opt.dispose();
+  p.dispose();
+});
+
+test('sgd with momentum and weight decay: two steps by hand', async () => {
+  await selectBackend('cpu');
+  const p = oneParam(2);
+  const opt = new Optimizer({ ...base, type: 'sgd', weight_decay: 0.5 }, p, ['x.w']);
+  // step 1: g = 1 + 0.5*2 = 2; buf = 2; w = 2 - 0.1*2 = 1.8
+  opt.apply({ 'x.w': tf.tensor1d([1]) }, 0.1);
+  assert.ok(Math.abs(p.get('x.w').dataSync()[0] - 1.8) < 1e-6);
+  // step 2: g = 1 + 0.9 = 1.9; buf = 0.9*2 + 1.9 = 3.7; w = 1.8 - 0.37 = 1.43
+  opt.apply({ 'x.w': tf.tensor1d([1]) }, 0.1);
+  assert.ok(Math.abs(p.get('x.w').dataSync()[0] - 1.43) < 1e-6);
+  const state = opt.state();
+  assert.equal(state.step, 2);
+  assert.ok(Math.abs(state.tensors.momentum.dataSync()[0] - 3.7) < 1e-6);
+  tf.dispose(Object.values(state.tensors));
+  opt.dispose();
+  p.dispose();
+});
+
+test('adam over several tensors equals adam on each: flat update, per-parameter closed form, biases not decayed', async () => {
+  await selectBackend('cpu');
+  const p = new Params();
+  p.add('a.w', [2, 2], 'zeros', new Rng(0)).assign(tf.tensor2d([[1, 2], [3, 4]]));
+  p.add('a.b', [3], 'zeros', new Rng(0)).assign(tf.tensor1d([1, 1, 1]));
+  const opt = new Optimizer({ ...base, weight_decay: 0.1 }, p, ['a.w', 'a.b']);
+  const gw = [[0.5, -1], [2, 0]];
+  opt.apply({ 'a.w': tf.tensor2d(gw), 'a.b': tf.tensor1d([-3, 0, 1]) }, 0.1);
+  // First Adam step: w -= lr * g' / (|g'| + eps) with g' = g + wd * w for weights only.
+  const step = (g: number) => (g === 0 ? 0 : 0.1 * g / (Math.abs(g) + 1e-7));
+  const w = [1, 2, 3, 4].map((x, i) => x - step(gw.flat()[i] + 0.1 * x));
+  const b = [1, 1, 1].map((x, i) => x - step([-3, 0, 1][i]));
+  Array.from(p.get('a.w').dataSync()).forEach((x, i) => assert.ok(Math.abs(x - w[i]) < 1e-6, `w[${i}] ${x} vs ${w[i]}`));
+  Array.from(p.get('a.b').dataSync()).forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-6, `b[${i}] ${x} vs ${b[i]}`));
+  opt.dispose();
+  p.dispose();
+});
+
+test('learning-rate schedules', () => {
+  const s = { type: 'step' as const, step_size: 2, gamma: 0.5, min_lr: 0 };
+  assert.deepEqual([0, 1, 2, 3, 4].map((e) => learningRate(1, s, e, 5)), [1, 1, 0.5, 0.5, 0.25]);
+  const c = { ...s, type: 'cosine' as const, min_lr: 0.1 };
+  assert.equal(learningRate(1, c, 0, 5), 1);
+  assert.ok(Math.abs(learningRate(1, c, 2, 5) - 0.55) < 1e-12);
+  assert.ok(Math.abs(learningRate(1, c, 4, 5) - 0.1) < 1e-12);
+  assert.equal(learningRate(0.3, { ...s, type: 'none' }, 7, 10), 0.3);
+});
+
+test('early stopping: best epoch, patience, min_delta, both directions', () => {
+  const opts = { metric: 'val_loss' as const, patience: 2, minDelta: 0.01 };
+  let st = initialEarlyStop();
+  const seen = [1.0, 0.8, 0.795, 0.9, 0.7].map((v, e) => {
+    const r = observe(st, e, v, opts);
+    st = r.state;
+    return [r.improved, r.stop];
+  });
+  assert.deepEqual(seen, [[true, false], [true, false], [false, false], [false, true], [true, false]]);
+  const acc = observe(observe(initialEarlyStop(), 0, 0.5, { ...opts, metric: 'val_accuracy' }).state, 1, 0.6, { ...opts, metric: 'val_accuracy' });
+  assert.equal(acc.improved, true);
+  assert.equal(observe(initialEarlyStop(), 0, 1, { ...opts, patience: 0 }).stop, false);
+});

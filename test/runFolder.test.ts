@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic, writeFolderAtomic } from '../src/runs/atomic';
+import { createRunFolder, resolveRun } from '../src/runs/runFolder';
+import { UserError } from '../src/errors';
+import { tmpDir } from './helpers';
+
+test('run ids are unique even when many runs start in the same second', () => {
+  const dir = tmpDir('ids');
+  const now = new Date(2026, 0, 2, 3, 4, 5);
+  const ids = Array.from({ length: 200 }, () => createRunFolder(dir, 'x', now).id);
+  assert.equal(new Set(ids).size, 200);
+  assert.ok(ids.every((id) => id.startsWith('x-20260102-030405-')));
+  assert.equal(fs.readdirSync(dir).length, 200);
+});
+
+test('atomic writes leave no temporary files; folders are never overwritten', () => {
+  const dir = tmpDir('atomic');
+  const f = path.join(dir, 'a.json');
+  writeFileAtomic(f, 'one');
+  writeFileAtomic(f, 'two');
+  assert.equal(fs.readFileSync(f, 'utf8'), 'two');
+  writeFolderAtomic(path.join(dir, 'ck'), { 'model.json': '{}' });
+  assert.throws(() => writeFolderAtomic(path.join(dir, 'ck'), { 'model.json': '{"x":1}' }), /refusing to overwrite/);
+  assert.equal(fs.readFileSync(path.join(dir, 'ck', 'model.json'), 'utf8'), '{}');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['a.json', 'ck']);
+});
+
+test('runs resolve by id, unique prefix or path; unknown ids are a user error', () => {
+  const dir = tmpDir('resolve');
+  const { id } = createRunFolder(dir, 'exp');
+  fs.writeFileSync(path.join(dir, id, 'meta.json'), '{}');
+  assert.equal(resolveRun(id, dir).id, id);
+  assert.equal(resolveRun('exp-', dir).id, id);
+  assert.equal(resolveRun(path.join(dir, id), 'elsewhere').id, id);
+  assert.throws(() => resolveRun('nope', dir), (e: unknown) => e instanceof UserError && /no run "nope"/.test(e.message));
+});

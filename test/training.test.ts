@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backend/select';
+import { configFromObject } from '../src/config/load';
+import { prepareForTraining, modelSpec } from '../src/experiment/data';
+import { trainNew, trainResume } from '../src/experiment/train';
+import { silentLogger } from '../src/log';
+import { buildModel } from '../src/paradigms';
+import { readMeta } from '../src/runs/meta';
+import { readMetrics } from '../src/runs/metricsFile';
+import { runStage } from '../src/train/loop';
+import { tinyConfig, tmpDir } from './helpers';
+
+const withoutTiming = (file: string) => readMetrics(file).map((r) => {
+  const { epoch_seconds: _, ...values } = r.values;
+  return { ...r, values };
+});
+
+test('the number of live tensors stays flat across epochs and returns to where it started', async () => {
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  const config = configFromObject(tinyConfig({ model: { paradigm: 'ensemble', backbone: { hidden: [16], out: 8 } } }), ['train.epochs=5']).config;
+  const { data } = prepareForTraining(config);
+  const model = buildModel(config, modelSpec(data));
+  const counts: number[] = [];
+  for (const stage of model.stages) {
+    const perStage: number[] = [];
+    await runStage({ stage, model, data, train: config.train, seed: 1, logger: silentLogger, onEpochEnd: async () => void perStage.push(tf.memory().numTensors) });
+    counts.push(...perStage.slice(1));
+    assert.equal(new Set(perStage.slice(1)).size, 1, `tensor counts across epochs of ${stage.name}: ${perStage}`);
+  }
+  model.params.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`same seed, same backend (${backend}): identical losses and metrics`, async () => {
+    const report = await selectBackend(backend);
+    const runsDir = tmpDir(`det-${backend}`);
+    const config = configFromObject(tinyConfig()).config;
+    const a = await trainNew(config, { runsDir, backend: report, logger: silentLogger, command: [] });
+    const b = await trainNew(config, { runsDir, backend: report, logger: silentLogger, command: [] });
+    assert.notEqual(a.id, b.id);
+    const rowsA = withoutTiming(path.join(a.dir, 'metrics.csv'));
+    assert.equal(rowsA.length, 6);
+    assert.deepEqual(withoutTiming(path.join(b.dir, 'metrics.csv')), rowsA);
+    assert.deepEqual(b.test, { ...a.test, run: b.id });
+  });
+}
+
+test('an interrupted run resumes from its last finished epoch and ends exactly like an uninterrupted one', async () => {
+  const report = await selectBackend('wasm');
+  const runsDir = tmpDir('resume');
+  const config = configFromObject(tinyConfig({ model: { paradigm: 'ensemble', backbone: { hidden: [16], out: 8 } } }), ['train.epochs=4']).config;
+  const straight = await trainNew(config, { runsDir, backend: report, logger: silentLogger, command: [] });
+
+  // Stop in the middle of the second member's second epoch.
+  let calls = 0;
+  const stepsPerEpoch = Math.ceil(straight.val.samples === 0 ? 1 : 168 / 32);
+  const stopAt = 4 * stepsPerEpoch + stepsPerEpoch + 2;
+  let id = '';
+  let dir = '';
+  await assert.rejects(
+    trainNew(config, {
+      runsDir, backend: report, logger: silentLogger, command: [],
+      interrupted: () => ++calls > stopAt,
+      onRunFolder: (i, d) => { id = i; dir = d; },
+    }),
+    /interrupted/,
+  );
+  const meta = readMeta(dir);
+  assert.equal(meta.status, 'interrupted');
+  assert.deepEqual(meta.stages_done, ['member-a']);
+  assert.ok(fs.existsSync(path.join(dir, 'checkpoints', 'resume', 'model.json')));
+
+  const resumed = await trainResume(id, dir, { runsDir, backend: report, logger: silentLogger, command: [] });
+  assert.equal(readMeta(dir).status, 'done');
+  assert.deepEqual(withoutTiming(path.join(dir, 'metrics.csv')), withoutTiming(path.join(straight.dir, 'metrics.csv')));
+  assert.deepEqual(resumed.test, { ...straight.test, run: id });
+  assert.ok(!fs.existsSync(path.join(dir, 'checkpoints', 'resume')));
+});
