@@ -13,6 +13,7 @@ interface JsonSchema {
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
   additionalProperties?: JsonSchema | boolean;
+  required?: string[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
@@ -30,32 +31,32 @@ function typeOf(s: JsonSchema): string {
   if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return 'mapping';
   const t = Array.isArray(s.type) ? s.type.join(' \\| ') : s.type ?? 'value';
   const range: string[] = [];
-  if (s.minimum !== undefined) range.push(`>= ${s.minimum}`);
+  if (s.minimum !== undefined && s.minimum > -1e15) range.push(`>= ${s.minimum}`);
   if (s.exclusiveMinimum !== undefined) range.push(`> ${s.exclusiveMinimum}`);
   if (s.maximum !== undefined && s.maximum < 1e15) range.push(`<= ${s.maximum}`);
   if (s.exclusiveMaximum !== undefined) range.push(`< ${s.exclusiveMaximum}`);
   return range.length ? `${t} (${range.join(', ')})` : t;
 }
 
-function rowsOf(s: JsonSchema, prefix: string, out: string[], descriptionOverride?: string): void {
+function rowsOf(s: JsonSchema, prefix: string, out: string[], required: boolean, descriptionOverride?: string): void {
   const variants = s.oneOf ?? s.anyOf;
   if (variants && !s.properties) {
-    for (const v of variants) rowsOf(v, prefix, out, descriptionOverride ?? s.description);
+    for (const v of variants) rowsOf(v, prefix, out, required, descriptionOverride ?? s.description);
     return;
   }
   if (s.properties) {
     if (prefix && (descriptionOverride ?? s.description)) out.push(`| \`${prefix}\` | section | | ${descriptionOverride ?? s.description} |`);
-    for (const [k, child] of Object.entries(s.properties)) rowsOf(child, prefix ? `${prefix}.${k}` : k, out);
-    if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out);
+    for (const [k, child] of Object.entries(s.properties)) rowsOf(child, prefix ? `${prefix}.${k}` : k, out, (s.required ?? []).includes(k));
+    if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out, true);
     return;
   }
-  const def = s.default === undefined ? 'required' : `\`${JSON.stringify(s.default)}\``;
+  const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? 'required' : 'optional';
   out.push(`| \`${prefix}\` | ${typeOf(s)} | ${def} | ${descriptionOverride ?? s.description ?? ''} |`);
-  if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out);
+  if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out, true);
 }
 
 export function configReferenceMarkdown(): string {
   const out = ['| key | type | default | meaning |', '| --- | --- | --- | --- |'];
-  rowsOf(configJsonSchema(), '', out);
+  rowsOf(configJsonSchema(), '', out, true);
   return `${out.join('\n')}\n`;
 }
