@@ -21,9 +21,17 @@ export function formatReport(r: EvalReport): string {
     ['synergy_indicator', num(r.synergy_indicator)],
   ];
   for (const [m, a] of Object.entries(r.unimodal_accuracy ?? {})) rows.push([`unimodal accuracy (${m})`, num(a)]);
+  for (const [c, a] of Object.entries(r.component_accuracy ?? {})) rows.push([`component ${c} accuracy`, num(a)]);
   for (const [t, a] of Object.entries(r.per_type ?? {})) rows.push([`type ${t} accuracy`, num(a)]);
   for (const [c, a] of Object.entries(r.per_class)) rows.push([`class ${c} accuracy`, num(a)]);
-  return `${r.run} (${r.paradigm}), ${r.split} split\n${table(['metric', 'value'], rows)}`;
+  let out = `${r.run} (${r.paradigm}), ${r.split} split\n${table(['metric', 'value'], rows)}`;
+  if (r.gate_mean) {
+    const comps = Object.keys(r.gate_mean);
+    const gateRows = [['all', ...comps.map((c) => num(r.gate_mean![c], 3))]];
+    for (const [t, g] of Object.entries(r.gate_by_type ?? {})) if (g) gateRows.push([`type ${t}`, ...comps.map((c) => num(g[c], 3))]);
+    out += `\n\nmean gate weights\n${table(['samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
+  }
+  return out;
 }
 
 export function registerEval(program: Command): void {

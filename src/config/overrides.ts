@@ -4,7 +4,7 @@
 import { parse } from 'yaml';
 import { UserError } from '../errors';
 import { configSchema } from './schema';
-import { keysAt, leafKind, nearest, schemaAt } from './schemaWalk';
+import { defaultAt, keysAt, leafKind, nearest, schemaAt } from './schemaWalk';
 
 export interface Override {
   path: (string | number)[];
@@ -55,7 +55,12 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: readonly
     for (let i = 0; i < o.path.length - 1; i++) {
       const k = o.path[i];
       const next = cur[k];
-      if (next === null || typeof next !== 'object') cur[k] = typeof o.path[i + 1] === 'number' ? [] : {};
+      if (next === null || typeof next !== 'object') {
+        // A missing list or section starts from its default, so `stages.2.epochs=5` edits the
+        // default stages instead of building a list with holes.
+        const fallback = defaultAt(configSchema, o.path.slice(0, i + 1));
+        cur[k] = fallback !== null && typeof fallback === 'object' ? fallback : typeof o.path[i + 1] === 'number' ? [] : {};
+      }
       cur = cur[k] as Record<string | number, unknown>;
     }
     cur[o.path[o.path.length - 1]] = o.value;

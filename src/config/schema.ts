@@ -61,21 +61,8 @@ const backbone = z.strictObject({
 });
 export type BackboneConfig = z.infer<typeof backbone>;
 
-export const PARADIGMS = ['unimodal', 'joint', 'ensemble'] as const;
+export const PARADIGMS = ['unimodal', 'joint', 'ensemble', 'dmil'] as const;
 export type ParadigmName = (typeof PARADIGMS)[number];
-
-const model = z.strictObject({
-  paradigm: z.enum(PARADIGMS).default('joint').describe('unimodal: one modality; joint: all backbones, concatenated, one head; ensemble: one unimodal model per modality, probabilities averaged'),
-  modality: identifier().optional().describe('for `unimodal`: the modality to use (default: the first)'),
-  backbone: backbone.prefault({}).describe('the default backbone of every modality'),
-  backbones: z
-    .record(z.string(), backbone.partial())
-    .default({})
-    .describe('per-modality overrides of `backbone`, keyed by modality name, e.g. `{b: {hidden: [256]}}`'),
-  head: z
-    .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the joint head on [z_1, ..., z_K]') })
-    .prefault({}),
-});
 
 const optimizer = z.strictObject({
   type: z.enum(['adam', 'sgd']).default('adam').describe('adam, or sgd (with momentum)'),
@@ -98,6 +85,71 @@ const earlyStop = z.strictObject({
   patience: int().min(0).default(5).describe('stop after this many epochs without improvement on the validation split (0: never stop early)'),
   metric: z.enum(['val_loss', 'val_accuracy']).default('val_loss').describe('validation metric used for early stopping and for picking the best epoch'),
   min_delta: z.number().min(0).default(0).describe('smallest change that counts as an improvement'),
+});
+
+export const DMIL_STAGES = ['decompose-intra', 'decompose-cross', 'finetune'] as const;
+export type DmilStageName = (typeof DMIL_STAGES)[number];
+
+const dmilStage = z.strictObject({
+  name: z.enum(DMIL_STAGES).describe('decompose-intra: encoders, M/N split, decoders, probes, warm-up heads; decompose-cross: common space, U heads, synergy, gate (encoders and ID heads frozen); finetune: everything'),
+  epochs: positiveInt().optional().describe('epochs of this stage (default: `train.epochs`)'),
+  lr: z.number().gt(0).optional().describe('learning rate of this stage (default: 1e-3, 1e-3, 5e-4 for the three stages)'),
+  optimizer: optimizer.partial().optional().describe('overrides of `train.optimizer` for this stage'),
+  schedule: schedule.partial().optional().describe('overrides of `train.schedule` for this stage'),
+  early_stop: earlyStop.partial().optional().describe('overrides of `train.early_stop` for this stage'),
+});
+export type DmilStageConfig = z.infer<typeof dmilStage>;
+
+const dmilWeights = z.strictObject({
+  rec: z.number().min(0).default(1).describe('w_rec: reconstruction of z_m from (M_m, N_m) (ours: MSE)'),
+  kl: z.number().min(0).default(1e-3).describe('w_kl: KL of q(M_m|z_m) and q(N_m|z_m) to N(0, I) (ours: standard normal prior)'),
+  kl_u: z.number().min(0).default(1e-3).describe('w_kl_u: KL of q(U_m|M_m) to N(0, I)'),
+  alpha: z.number().min(0).default(1).describe('alpha: alignment of r_1 and r_2 in the common space'),
+  adv: z.number().min(0).default(0.3).describe('w_adv: strength of the N-label adversary (ours)'),
+  warmup: z.number().min(0).default(3).describe('w_warmup: stage-1 warm-up heads W([z_1, z_2]) and W_N(fuse(N_1, N_2)) (ours)'),
+  lb: z.number().min(0).default(0.3).describe('w_lb: gate load balancing, sum_c gbar_c log gbar_c (ours)'),
+  mi: z.number().min(0).default(0).describe('w_mi: I(U_m; R) penalty (used when `mi` is club or xcov)'),
+  gate_entropy: z.number().min(0).default(0).describe('w_gate_ent: per-sample gate entropy (untested)'),
+  beta: z.number().min(0).default(0.5).describe('beta: weight of L1 in the finetune stage'),
+  gamma: z.number().min(0).default(0.5).describe('gamma: weight of L2 in the finetune stage'),
+});
+
+const dmilSettings = z.strictObject({
+  latent: positiveInt().default(32).describe('k: size of M_m, N_m, U_m, the common space and S'),
+  r_head: z.enum(['agreement', 'mean']).default('agreement').describe('agreement (ours): l_R = h_R(P_1(M_1)) + h_R(P_2(M_2)), a product of experts; mean (paper): l_R = h_R(R)'),
+  s_loss: z.enum(['residual', 'ce']).default('residual').describe('residual (ours): S learns CE(l_S + sg(l_M1) + sg(l_M2), y); ce (paper): plain CE(l_S, y)'),
+  mi: z.enum(['off', 'club', 'xcov']).default('off').describe('I(U_m; R) penalty: off (ours, default), club (CLUB with a learned Gaussian q(R|U_m) in its own step), xcov (batch cross-covariance norm)'),
+  adversary: z.enum(['grl', 'prior', 'off']).default('grl').describe('N-label adversary (ours): grl reverses the probe loss; prior pushes the probe towards the label prior; off'),
+  gate_inputs: z.enum(['features+confidences', 'features']).default('features+confidences').describe('what the gate reads: [sg z_1, sg z_2] plus every component\'s and M head\'s probabilities and <p_M1, p_M2>, or the features alone'),
+  weights: dmilWeights.prefault({}).describe('loss weights'),
+  finetune: z
+    .strictObject({
+      mixture_to_components: z.boolean().default(false).describe('false (ours): in finetune the mixture loss reaches only the gate; true (paper): it also trains the components'),
+    })
+    .prefault({}),
+  stages: z
+    .array(dmilStage)
+    .min(1)
+    .default([{ name: 'decompose-intra' }, { name: 'decompose-cross' }, { name: 'finetune' }])
+    .refine((st) => st.every((x, i) => i === 0 || DMIL_STAGES.indexOf(x.name) > DMIL_STAGES.indexOf(st[i - 1].name)), {
+      message: 'stages must be a subset of decompose-intra, decompose-cross, finetune, in that order, each at most once',
+    })
+    .describe('the training stages, in order; drop one for an ablation'),
+});
+export type DmilConfig = z.infer<typeof dmilSettings>;
+
+const model = z.strictObject({
+  paradigm: z.enum(PARADIGMS).default('joint').describe('unimodal: one modality; joint: all backbones, concatenated, one head; ensemble: one unimodal model per modality, probabilities averaged; dmil: decomposition into R, U1, U2, S with a per-sample gate'),
+  modality: identifier().optional().describe('for `unimodal`: the modality to use (default: the first)'),
+  backbone: backbone.prefault({}).describe('the default backbone of every modality'),
+  backbones: z
+    .record(z.string(), backbone.partial())
+    .default({})
+    .describe('per-modality overrides of `backbone`, keyed by modality name, e.g. `{b: {hidden: [256]}}`'),
+  head: z
+    .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the joint head on [z_1, ..., z_K]') })
+    .prefault({}),
+  dmil: dmilSettings.prefault({}).describe('DMIL settings (used when `paradigm` is dmil); every (ours) choice has its switch here'),
 });
 
 const train = z.strictObject({

@@ -12,6 +12,7 @@ interface Def {
   valueType?: AnySchema;
   in?: AnySchema;
   schema?: AnySchema;
+  defaultValue?: unknown;
 }
 
 const defOf = (s: AnySchema): Def => (s as unknown as { def: Def }).def;
@@ -97,4 +98,17 @@ export function nearest(word: string, candidates: readonly string[]): string | u
     if (d < bestD) [best, bestD] = [c, d];
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** The schema's default for the value at `path`, if it declares one (cloned). */
+export function defaultAt(root: AnySchema, path: readonly (string | number)[]): unknown {
+  for (const s of schemaAt(root, path)) {
+    let cur: AnySchema | undefined = s;
+    while (cur) {
+      const d = defOf(cur);
+      if ((d.type === 'default' || d.type === 'prefault') && d.defaultValue !== undefined) return structuredClone(d.defaultValue);
+      cur = d.innerType && ['optional', 'nullable', 'readonly', 'catch'].includes(d.type) ? d.innerType : undefined;
+    }
+  }
+  return undefined;
 }

@@ -29,7 +29,20 @@ export function loadSource(config: Config): Dataset {
 }
 
 export function modelSpec(d: Dataset): ModelSpec {
-  return { inputDims: d.modalities.map(featureSize), modalityNames: d.modalities.map((m) => m.name), classes: d.classNames.length };
+  return { inputDims: d.modalities.map(featureSize), modalityNames: d.modalities.map((m) => m.name), classes: d.classNames.length, classPrior: classPrior(d) };
+}
+
+/** p_train(y): the share of each class in the training split. */
+export function classPrior(d: Dataset): number[] {
+  const counts = new Array<number>(d.classNames.length).fill(0);
+  let n = 0;
+  d.split.forEach((s, i) => {
+    if (s === 0) {
+      counts[d.labels[i]]++;
+      n++;
+    }
+  });
+  return counts.map((c) => c / Math.max(n, 1));
 }
 
 export function prepareForTraining(config: Config): { data: Dataset; info: DataInfo } {

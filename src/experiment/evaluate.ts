@@ -2,7 +2,7 @@
 // recompute predictions, and report the metrics of dmil-method.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { InteractionType } from '../config/schema';
+import { INTERACTION_TYPES, type InteractionType } from '../config/schema';
 import { accuracy, argmaxRows, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
 import type { Dataset, SplitName } from '../data/dataset';
 import { splitIndices } from '../data/dataset';
@@ -26,6 +26,12 @@ export interface EvalReport {
   synergy_indicator: number | null;
   /** Accuracy of the model's own unimodal predictors, where it has them. */
   unimodal_accuracy: Record<string, number> | null;
+  /** Accuracy of each interaction component's own prediction (DMIL). */
+  component_accuracy: Record<string, number> | null;
+  /** Mean gate weights overall (DMIL). */
+  gate_mean: Record<string, number> | null;
+  /** Mean gate weights by interaction type, where types are known (DMIL): type -> component -> weight. */
+  gate_by_type: Record<string, Record<string, number> | null> | null;
 }
 
 export function evaluatePredictions(run: string, model: ParadigmModel, data: Dataset, split: SplitName, p: Predictions): EvalReport {
@@ -45,7 +51,27 @@ export function evaluatePredictions(run: string, model: ParadigmModel, data: Dat
     per_type: types ? perTypeAccuracy(pred, labels, types) : null,
     synergy_indicator: uni ? synergyIndicator(pred, uni, labels) : null,
     unimodal_accuracy: uni ? Object.fromEntries(uni.map((u, m) => [model.modalities[m], accuracy(u, labels)])) : null,
+    component_accuracy: p.components
+      ? Object.fromEntries(Object.entries(p.components).map(([c, probs]) => [c, accuracy(argmaxRows(probs, p.classes), labels)]))
+      : null,
+    gate_mean: p.gate && p.components ? meanGate(p.gate, Object.keys(p.components), () => true) : null,
+    gate_by_type: p.gate && p.components && types
+      ? Object.fromEntries(INTERACTION_TYPES.map((t) => [t, meanGate(p.gate!, Object.keys(p.components!), (i) => types[i] === t)]))
+      : null,
   };
+}
+
+/** Mean gate weight per component over the rows that `keep` selects; null when none are kept. */
+export function meanGate(gate: Float32Array, components: string[], keep: (row: number) => boolean): Record<string, number> | null {
+  const k = components.length;
+  const sums = new Array<number>(k).fill(0);
+  let n = 0;
+  for (let i = 0; i < gate.length / k; i++) {
+    if (!keep(i)) continue;
+    n++;
+    for (let c = 0; c < k; c++) sums[c] += gate[i * k + c];
+  }
+  return n === 0 ? null : Object.fromEntries(components.map((c, j) => [c, sums[j] / n]));
 }
 
 export function evaluateSplit(runId: string, runDir: string, model: ParadigmModel, data: Dataset, split: SplitName, batchSize: number): EvalReport {

@@ -117,7 +117,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: ReturnTyp
       }
       try {
         await runStage({
-          stage, model, data, train: config.train, seed: config.seed, logger: opts.logger, resumeFrom, interrupted: opts.interrupted,
+          stage, model, data, train: stage.train ?? config.train, seed: config.seed, logger: opts.logger, resumeFrom, interrupted: opts.interrupted,
           onEpochEnd: async (snap, epochRows) => {
             rows.push(...epochRows);
             writeMetrics(metricsFile, rows);

@@ -1,6 +1,7 @@
 // Dense layers and MLPs as closures over named parameters.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
+import { stopGradient } from './ops';
 import type { Params } from './params';
 
 export type Activation = 'relu' | 'tanh' | 'gelu' | 'linear';
@@ -19,12 +20,17 @@ export function activate(x: tf.Tensor2D, a: Activation): tf.Tensor2D {
   }
 }
 
-export type Layer = (x: tf.Tensor2D) => tf.Tensor2D;
+/**
+ * A layer maps [N, in] to [N, out]. With `frozen` its weights are used through a stop-gradient:
+ * the output still passes gradients to x, but the layer's own weights get none (DMIL's
+ * adversary and CLUB estimator train against a fixed copy of a network).
+ */
+export type Layer = (x: tf.Tensor2D, frozen?: boolean) => tf.Tensor2D;
 
 export function dense(params: Params, name: string, inDim: number, outDim: number, rng: Rng, activation: Activation): Layer {
   const w = params.add(`${name}.w`, [inDim, outDim], activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot', rng);
   const b = params.add(`${name}.b`, [outDim], 'zeros', rng);
-  return (x) => activate(tf.add(tf.matMul(x, w), b), activation);
+  return (x, frozen = false) => activate(tf.add(tf.matMul(x, frozen ? stopGradient(w) : w), frozen ? stopGradient(b) : b), activation);
 }
 
 /**
@@ -38,5 +44,5 @@ export function mlp(params: Params, name: string, inDim: number, sizes: readonly
     layers.push(dense(params, `${name}.${i}`, d, size, rng, i === sizes.length - 1 ? lastActivation : activation));
     d = size;
   });
-  return (x) => layers.reduce((h, layer) => layer(h), x);
+  return (x, frozen) => layers.reduce((h, layer) => layer(h, frozen), x);
 }

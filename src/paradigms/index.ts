@@ -1,6 +1,7 @@
 // Paradigm registry: config -> model.
 import type { Config } from '../config/schema';
 import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
+import { buildDmil } from './dmil';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
 export function buildModel(config: Config, spec: ModelSpec): ParadigmModel {
@@ -11,5 +12,7 @@ export function buildModel(config: Config, spec: ModelSpec): ParadigmModel {
       return buildJoint(config.model, spec, config.seed);
     case 'ensemble':
       return buildEnsemble(config.model, spec, config.seed);
+    case 'dmil':
+      return buildDmil(config, spec);
   }
 }

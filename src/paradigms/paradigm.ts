@@ -1,6 +1,7 @@
 // What a paradigm is: a model (named parameters), the stages that train it, and how it predicts.
 // The training loop, run folders and evaluation only ever see this interface.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { TrainConfig } from '../config/schema';
 import type { Params } from '../models/params';
 
 export interface LossTerms {
@@ -17,9 +18,18 @@ export interface Stage {
   name: string;
   /** Names of the parameters this stage updates; everything else is frozen. */
   trainable: string[];
-  loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean): LossTerms;
+  /**
+   * The loss of a batch. `step` counts this stage's training steps from 0 (resume-safe); a
+   * stochastic model seeds its sampling noise with it. In eval mode (`training` false) a model
+   * is deterministic.
+   */
+  loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean, step: number): LossTerms;
   /** Class probabilities of the model this stage trains, for validation accuracy. */
   probs(inputs: tf.Tensor2D[]): tf.Tensor2D;
+  /** This stage's epochs, optimiser, schedule and early stopping, where they differ from `train`. */
+  train?: TrainConfig;
+  /** A second gradient step after each main step, on its own parameters with its own optimiser (e.g. CLUB's q network). */
+  auxiliary?: { trainable: string[]; loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, step: number): tf.Scalar };
 }
 
 export interface Prediction {
@@ -27,6 +37,10 @@ export interface Prediction {
   probs: tf.Tensor2D;
   /** One [N, C] per modality where the model has its own unimodal predictors (synergy indicator). */
   unimodal?: tf.Tensor2D[];
+  /** Interaction components' own class probabilities, by component name (R, U1, U2, S). */
+  components?: Record<string, tf.Tensor2D>;
+  /** Gate weights [N, components], columns in the order of `components`. */
+  gate?: tf.Tensor2D;
 }
 
 export interface ParadigmModel {
@@ -43,4 +57,6 @@ export interface ModelSpec {
   inputDims: number[];
   modalityNames: string[];
   classes: number;
+  /** Share of each class in the training split (DMIL's prior-matching adversary). */
+  classPrior?: number[];
 }

@@ -72,7 +72,7 @@ export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, 
   for (const idx of chunks(indices, batchSize)) {
     const batch = makeBatch(data, idx);
     const part = tf.tidy(() => {
-      const out = stage.loss(batch.inputs, batch.labels, false);
+      const out = stage.loss(batch.inputs, batch.labels, false, 0);
       names = ['loss', ...Object.keys(out.terms), 'accuracy'];
       const probs = out.probs ?? stage.probs(batch.inputs);
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), batch.labels), 'float32'));
@@ -94,6 +94,9 @@ export interface Stepper {
   model: ParadigmModel;
   stage: Stage;
   optimizer: Optimizer;
+  auxiliary?: { optimizer: Optimizer; vars: tf.Variable[]; nameOf: Map<string, string> };
+  /** Steps taken in this stage so far (the seed of sampling noise). */
+  step: number;
   vars: tf.Variable[];
   /** tfjs variable name -> parameter name. */
   nameOf: Map<string, string>;
@@ -101,9 +104,21 @@ export interface Stepper {
   termNames: string[];
 }
 
-export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer): Stepper {
+export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer, auxOptimizer?: Optimizer, step = 0): Stepper {
   const entries = model.params.entries(stage.trainable);
-  return { model, stage, optimizer, vars: entries.map(([, v]) => v), nameOf: new Map(entries.map(([n, v]) => [v.name, n])), termNames: [] };
+  const aux = stage.auxiliary && auxOptimizer ? model.params.entries(stage.auxiliary.trainable) : undefined;
+  return {
+    model, stage, optimizer, step, termNames: [],
+    vars: entries.map(([, v]) => v),
+    nameOf: new Map(entries.map(([n, v]) => [v.name, n])),
+    auxiliary: aux && auxOptimizer ? { optimizer: auxOptimizer, vars: aux.map(([, v]) => v), nameOf: new Map(aux.map(([n, v]) => [v.name, n])) } : undefined,
+  };
+}
+
+function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Record<string, tf.Tensor> {
+  const named: Record<string, tf.Tensor> = {};
+  for (const [k, g] of Object.entries(grads)) named[nameOf.get(k) ?? k] = g;
+  return named;
 }
 
 /**
@@ -111,19 +126,23 @@ export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer
  * samples, as one tensor, so an epoch reads its metrics back once instead of every step.
  */
 export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
+  const step = s.step++;
   return tf.tidy(() => {
     let kept: tf.Tensor[] = [];
     const { grads } = tf.variableGrads(() => {
-      const out = s.stage.loss(batch.inputs, batch.labels, true);
+      const out = s.stage.loss(batch.inputs, batch.labels, true, step);
       s.termNames = ['loss', ...Object.keys(out.terms), 'accuracy'];
       const correct = out.probs ? tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), batch.labels), 'float32')) : tf.scalar(Number.NaN);
       kept = [out.total, ...Object.values(out.terms)].map((t) => tf.keep(tf.mul(t, batch.size)));
       kept.push(tf.keep(correct));
       return out.total;
     }, s.vars);
-    const named: Record<string, tf.Tensor> = {};
-    for (const [k, g] of Object.entries(grads)) named[s.nameOf.get(k) ?? k] = g;
-    s.optimizer.apply(named, lr);
+    s.optimizer.apply(byParamName(grads, s.nameOf), lr);
+    if (s.auxiliary && s.stage.auxiliary) {
+      const aux = s.stage.auxiliary;
+      const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
+      s.auxiliary.optimizer.apply(byParamName(auxGrads, s.auxiliary.nameOf), lr);
+    }
     const stacked = tf.stack(kept) as tf.Tensor1D;
     tf.dispose(kept);
     return stacked;
@@ -131,9 +150,11 @@ export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
 }
 
 export async function runStage(run: StageRun): Promise<StageOutcome> {
-  const { stage, model, data, train, logger } = run;
+  const { stage, model, data, logger } = run;
+  const train = stage.train ?? run.train;
   const { params } = model;
   const optimizer = new Optimizer(train.optimizer, params, stage.trainable);
+  const auxOptimizer = stage.auxiliary ? new Optimizer(train.optimizer, params, stage.auxiliary.trainable) : undefined;
   const rng = run.resumeFrom ? new Rng(run.resumeFrom.loop.rng) : Rng.derive(run.seed, `batches-${stage.name}`);
   let early = initialEarlyStop();
   let startEpoch = 0;
@@ -147,6 +168,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     params.assign(pick('param/'));
     optimizer.load(loop.optimizerStep, pick('opt/'));
+    if (auxOptimizer) auxOptimizer.load(loop.optimizerStep, pick('aux/'));
     const bestTensors = pick('best/');
     if (Object.keys(bestTensors).length) best = Object.fromEntries(Object.entries(bestTensors).map(([k, t]) => [k, tf.clone(t)]));
     if (loop.finished) startEpoch = Number.POSITIVE_INFINITY;
@@ -154,7 +176,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
 
   const trainIdx = splitIndices(data, 'train');
   const valIdx = splitIndices(data, 'val');
-  const step = stepper(model, stage, optimizer);
+  const step = stepper(model, stage, optimizer, auxOptimizer, run.resumeFrom ? run.resumeFrom.loop.optimizerStep : 0);
   const opts = { metric: train.early_stop.metric, patience: train.early_stop.patience, minDelta: train.early_stop.min_delta };
   const stepsPerEpoch = Math.ceil(trainIdx.length / train.batch_size);
   let epoch = startEpoch;
@@ -204,7 +226,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const finished = seen.stop || epoch + 1 >= train.epochs;
     if (finished && best) params.assign(best);
     if (run.onEpochEnd) {
-      const snap = snapshot(params, optimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, finished });
+      const snap = snapshot(params, optimizer, auxOptimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, finished });
       try {
         await run.onEpochEnd(snap, rows);
       } finally {
@@ -219,15 +241,17 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
   }
   tf.dispose(Object.values(best ?? {}));
   optimizer.dispose();
+  auxOptimizer?.dispose();
   return { epochs: Math.min(epoch, train.epochs), bestEpoch: early.bestEpoch + 1, bestValue: early.bestValue };
 }
 
-function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, best: tf.NamedTensorMap | undefined, loop: LoopState): StageSnapshot {
+function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, auxOptimizer: Optimizer | undefined, best: tf.NamedTensorMap | undefined, loop: LoopState): StageSnapshot {
   const tensors: tf.NamedTensorMap = {};
   for (const [n, t] of Object.entries(params.snapshot())) tensors[`param/${n}`] = t;
   for (const [n, t] of Object.entries(best ?? {})) tensors[`best/${n}`] = tf.clone(t);
   const opt = optimizer.state();
   for (const [n, t] of Object.entries(opt.tensors)) tensors[`opt/${n}`] = t;
+  if (auxOptimizer) for (const [n, t] of Object.entries(auxOptimizer.state().tensors)) tensors[`aux/${n}`] = t;
   return { loop: { ...loop, optimizerStep: opt.step }, tensors };
 }
 

@@ -1,0 +1,121 @@
+// The DMIL paradigm: the network of network.ts trained in up to three stages (dmil-method.md,
+// "Training: three stages"), predicting with the gated mixture of R, U1, U2 and S.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Config, DmilStageConfig, DmilStageName, TrainConfig } from '../../config/schema';
+import { UserError } from '../../errors';
+import { Params } from '../../models/params';
+import { Rng } from '../../rng';
+import type { LossTerms, ModelSpec, ParadigmModel, Stage } from '../paradigm';
+import { adversaryTerms, clubFitLoss, crossTerms, gateTerms, intraTerms, mixture, warmupTerm, weightedL1, weightedL2 } from './losses';
+import { buildNetwork, COMPONENTS, type Noise } from './network';
+
+/** Parameter groups each stage trains (everything else is frozen). */
+const TRAINS: Record<DmilStageName, string[]> = {
+  'decompose-intra': ['enc', 'id', 'probe', 'warm'],
+  'decompose-cross': ['cd', 'syn', 'gate'],
+  finetune: ['enc', 'id', 'probe', 'cd', 'syn', 'gate'],
+};
+
+/** A stage's training settings: the stage entry over `train`; finetune defaults to half the learning rate. */
+export function stageTrainConfig(train: TrainConfig, entry: DmilStageConfig): TrainConfig {
+  const baseLr = train.optimizer.lr * (entry.name === 'finetune' ? 0.5 : 1);
+  return {
+    ...train,
+    epochs: entry.epochs ?? train.epochs,
+    optimizer: { ...train.optimizer, ...entry.optimizer, lr: entry.lr ?? entry.optimizer?.lr ?? baseLr },
+    schedule: { ...train.schedule, ...entry.schedule },
+    early_stop: { ...train.early_stop, ...entry.early_stop },
+  };
+}
+
+export function buildDmil(config: Config, spec: ModelSpec): ParadigmModel {
+  if (spec.modalityNames.length !== 2) {
+    throw new UserError(`dmil supports exactly 2 modalities; this data has ${spec.modalityNames.length}`, {
+      where: 'model.paradigm', hint: 'use joint, ensemble or unimodal for other counts',
+    });
+  }
+  const dmil = config.model.dmil;
+  const params = new Params();
+  const net = buildNetwork(params, config.model, dmil, spec, config.seed);
+  const prior = spec.classPrior ?? new Array(spec.classes).fill(1 / spec.classes);
+  const w = dmil.weights;
+
+  const noiseFor = (stage: string, training: boolean, step: number): Noise =>
+    training ? { seed: ((Rng.derive(config.seed, `noise-${stage}`).nextUint32() % (1 << 20)) + step) % (1 << 26) } : null;
+
+  const stages: Stage[] = dmil.stages.map((entry): Stage => {
+    const groups = TRAINS[entry.name].filter((g) => g !== 'probe' || dmil.adversary !== 'off');
+    const usesClub = dmil.mi === 'club' && entry.name !== 'decompose-intra';
+    const base = { name: entry.name, trainable: params.names(groups), train: stageTrainConfig(config.train, entry) };
+
+    if (entry.name === 'decompose-intra') {
+      return {
+        ...base,
+        loss(inputs, labels, training, step): LossTerms {
+          const intra = net.intra(inputs, noiseFor(entry.name, training, step));
+          const id = intraTerms(intra, labels);
+          const warm = warmupTerm(net, intra, labels);
+          const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(prior));
+          const total = tf.addN([weightedL1(id, w, 2), tf.mul(warm, w.warmup), ...Object.values(adv)]) as tf.Scalar;
+          return { total, terms: { ...id, warm, ...adv }, probs: tf.softmax(net.warmJoint(intra.z)) as tf.Tensor2D };
+        },
+        probs: (inputs) => tf.softmax(net.warmJoint(net.intra(inputs, null).z)) as tf.Tensor2D,
+      };
+    }
+
+    const finetune = entry.name === 'finetune';
+    return {
+      ...base,
+      loss(inputs, labels, training, step): LossTerms {
+        const noise = noiseFor(entry.name, training, step);
+        const intra = net.intra(inputs, noise);
+        const cross = net.cross(intra, noise);
+        const g = net.gate(intra, cross);
+        const l2 = crossTerms(net, dmil, intra, cross, labels);
+        const gt = gateTerms(g, labels, dmil, finetune && dmil.finetune.mixture_to_components);
+        const parts: tf.Scalar[] = [...Object.values(gt)];
+        let terms: Record<string, tf.Scalar> = { ...l2, ...gt };
+        if (finetune) {
+          const id = intraTerms(intra, labels);
+          const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(prior));
+          parts.push(tf.mul(weightedL1(id, w, 2), w.beta) as tf.Scalar, tf.mul(weightedL2(l2, dmil), w.gamma) as tf.Scalar, ...Object.values(adv));
+          terms = { ...terms, ...id, ...adv };
+        } else {
+          parts.push(weightedL2(l2, dmil));
+        }
+        return { total: tf.addN(parts) as tf.Scalar, terms, probs: mixture(g) };
+      },
+      probs: (inputs) => {
+        const intra = net.intra(inputs, null);
+        return mixture(net.gate(intra, net.cross(intra, null)));
+      },
+      auxiliary: usesClub
+        ? {
+          trainable: params.names(['club']),
+          loss: (inputs, _labels, step) => {
+            const noise = noiseFor(entry.name, true, step);
+            const intra = net.intra(inputs, noise);
+            return clubFitLoss(net, net.cross(intra, noise));
+          },
+        }
+        : undefined,
+    };
+  });
+
+  return {
+    paradigm: 'dmil',
+    params,
+    stages,
+    modalities: spec.modalityNames,
+    predict(inputs) {
+      const intra = net.intra(inputs, null);
+      const g = net.gate(intra, net.cross(intra, null));
+      return {
+        probs: mixture(g),
+        unimodal: intra.logitsM.map((l) => tf.softmax(l) as tf.Tensor2D),
+        components: Object.fromEntries(COMPONENTS.map((c, i) => [c, g.probs[i]])),
+        gate: g.gate,
+      };
+    },
+  };
+}

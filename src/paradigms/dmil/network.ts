@@ -1,0 +1,140 @@
+// DMIL's network (dmil-method.md, "Architecture"), for two modalities:
+//   level 1, per modality: encoder E_m -> z_m; Gaussian heads q(M_m|z_m) "intra" and q(N_m|z_m)
+//     "inter"; decoder D_m(M_m, N_m) -> z_hat_m; unimodal head h_Mm; N-label probe pi_m;
+//   stage-1 warm-up heads W([z_1, z_2]) and W_N(fuse(N_1, N_2));
+//   level 2: common space P_m, r_m = normalise(P_m(M_m)), R = (r_1 + r_2) / 2 and its head h_R;
+//     Gaussian U_m from M_m with head h_Um; synergy S = F(fuse(N_1, N_2)) with head h_S;
+//   the gate G over detached features (and confidences), mixing the four components.
+// Parameter names start with the group a stage trains or freezes: enc, id, probe, warm, cd, syn,
+// gate, club.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DmilConfig, ModelConfig } from '../../config/schema';
+import { buildEncoder, backboneFor } from '../../models/backbone';
+import { dense, mlp, type Layer } from '../../models/layers';
+import { fuse, normaliseRows, sampleGaussian, stopGradient, type Gaussian } from '../../models/ops';
+import type { Params } from '../../models/params';
+import { Rng } from '../../rng';
+import type { ModelSpec } from '../paradigm';
+
+export const COMPONENTS = ['R', 'U1', 'U2', 'S'] as const;
+
+/** Two linear maps to a mean and a clamped log-variance. */
+function gaussianHead(params: Params, name: string, inDim: number, k: number, rng: Rng): (x: tf.Tensor2D) => Gaussian {
+  const mean = dense(params, `${name}.mean`, inDim, k, rng, 'linear');
+  const logVar = dense(params, `${name}.logvar`, inDim, k, rng, 'linear');
+  return (x) => ({ mean: mean(x), logVar: tf.clipByValue(logVar(x), -8, 8) });
+}
+
+export interface Sampled {
+  dist: Gaussian;
+  /** The reparameterised sample in training, the mean in evaluation. */
+  value: tf.Tensor2D;
+}
+
+export interface IntraOut {
+  z: tf.Tensor2D[];
+  M: Sampled[];
+  N: Sampled[];
+  zHat: tf.Tensor2D[];
+  logitsM: tf.Tensor2D[];
+}
+
+export interface CrossOut {
+  /** P_m(M_m) before normalisation, and r_m after. */
+  P: tf.Tensor2D[];
+  r: tf.Tensor2D[];
+  R: tf.Tensor2D;
+  U: Sampled[];
+  logits: Record<(typeof COMPONENTS)[number], tf.Tensor2D>;
+}
+
+export interface GateOut {
+  /** Component probabilities [N, C], in COMPONENTS order. */
+  probs: tf.Tensor2D[];
+  /** Gate weights [N, 4]. */
+  gate: tf.Tensor2D;
+}
+
+/** Where sampling noise comes from: a seed per (stage, step); null in evaluation. */
+export type Noise = { seed: number } | null;
+
+export interface DmilNetwork {
+  intra(inputs: tf.Tensor2D[], noise: Noise): IntraOut;
+  cross(intra: IntraOut, noise: Noise): CrossOut;
+  gate(intra: IntraOut, cross: CrossOut): GateOut;
+  warmJoint(z: tf.Tensor2D[]): tf.Tensor2D;
+  warmSynergy(N: tf.Tensor2D[]): tf.Tensor2D;
+  probe(m: number, n: tf.Tensor2D, frozen: boolean): tf.Tensor2D;
+  /** CLUB's q(R | U_m): mean and log-variance. */
+  club(m: number, u: tf.Tensor2D, frozen: boolean): Gaussian;
+}
+
+export function buildNetwork(params: Params, model: ModelConfig, dmil: DmilConfig, spec: ModelSpec, seed: number): DmilNetwork {
+  const rng = Rng.derive(seed, 'init-dmil');
+  const k = dmil.latent;
+  const C = spec.classes;
+  const names = spec.modalityNames;
+  const encoders = names.map((name, m) => buildEncoder(params, `enc.${name}`, spec.inputDims[m], backboneFor(model, name, names), rng));
+  const d = encoders.map((e) => e.outDim);
+  const headM = names.map((name, m) => gaussianHead(params, `id.${name}.M`, d[m], k, rng));
+  const headN = names.map((name, m) => gaussianHead(params, `id.${name}.N`, d[m], k, rng));
+  const decoders = names.map((name, m) => mlp(params, `id.${name}.decoder`, 2 * k, [d[m], d[m]], rng, 'relu', 'linear'));
+  const hM = names.map((name) => dense(params, `id.${name}.head`, k, C, rng, 'linear'));
+  const probes = names.map((name) => mlp(params, `probe.${name}`, k, [64, C], rng, 'relu', 'linear'));
+  const warmW = mlp(params, 'warm.joint', d[0] + d[1], [d[0], C], rng, 'relu', 'linear');
+  const warmWN = mlp(params, 'warm.synergy', 4 * k, [128, 64, C], rng, 'relu', 'linear');
+
+  const P = names.map((name) => mlp(params, `cd.${name}.P`, k, [k, k], rng, 'relu', 'linear'));
+  const hR = dense(params, 'cd.R.head', k, C, rng, 'linear');
+  const headU = names.map((name) => gaussianHead(params, `cd.${name}.U`, k, k, rng));
+  const hU = names.map((name) => dense(params, `cd.${name}.U.head`, k, C, rng, 'linear'));
+  const F = mlp(params, 'syn.F', 4 * k, [128, 64, k], rng, 'relu', 'linear');
+  const hS = dense(params, 'syn.head', k, C, rng, 'linear');
+  const gateIn = d[0] + d[1] + (dmil.gate_inputs === 'features+confidences' ? 6 * C + 1 : 0);
+  const G = mlp(params, 'gate', gateIn, [64, COMPONENTS.length], rng, 'relu', 'linear');
+  const clubNets: Layer[] = dmil.mi === 'club' ? names.map((name) => mlp(params, `club.${name}`, k, [k, 2 * k], rng, 'relu', 'linear')) : [];
+
+  const sample = (dist: Gaussian, noise: Noise, slot: number): Sampled => ({
+    dist,
+    value: noise ? sampleGaussian(dist, tf.randomNormal(dist.mean.shape, 0, 1, 'float32', noise.seed * 16 + slot) as tf.Tensor2D) : dist.mean,
+  });
+
+  return {
+    intra(inputs, noise) {
+      const z = encoders.map((e, m) => e.forward(inputs[m]));
+      const M = z.map((zm, m) => sample(headM[m](zm), noise, m));
+      const N = z.map((zm, m) => sample(headN[m](zm), noise, 2 + m));
+      const zHat = decoders.map((dec, m) => dec(tf.concat([M[m].value, N[m].value], 1) as tf.Tensor2D));
+      const logitsM = hM.map((h, m) => h(M[m].value));
+      return { z, M, N, zHat, logitsM };
+    },
+    cross(intra, noise) {
+      const Pm = P.map((p, m) => p(intra.M[m].value));
+      const r = Pm.map((x) => normaliseRows(x));
+      const R = tf.div(tf.add(r[0], r[1]), 2) as tf.Tensor2D;
+      const logitR = dmil.r_head === 'agreement' ? (tf.add(hR(Pm[0]), hR(Pm[1])) as tf.Tensor2D) : hR(R);
+      const U = headU.map((h, m) => sample(h(intra.M[m].value), noise, 4 + m));
+      const S = F(fuse(intra.N[0].value, intra.N[1].value));
+      return { P: Pm, r, R, U, logits: { R: logitR, U1: hU[0](U[0].value), U2: hU[1](U[1].value), S: hS(S) } };
+    },
+    gate(intra, cross) {
+      const probs = COMPONENTS.map((c) => tf.softmax(cross.logits[c]) as tf.Tensor2D);
+      const pM = intra.logitsM.map((l) => tf.softmax(l) as tf.Tensor2D);
+      const features: tf.Tensor2D[] = [stopGradient(intra.z[0]), stopGradient(intra.z[1])];
+      if (dmil.gate_inputs === 'features+confidences') {
+        const agreement = tf.sum(tf.mul(pM[0], pM[1]), 1, true) as tf.Tensor2D;
+        features.push(...[...probs, ...pM, agreement].map((t) => stopGradient(t)));
+      }
+      const gate = tf.softmax(G(tf.concat(features, 1) as tf.Tensor2D)) as tf.Tensor2D;
+      return { probs, gate };
+    },
+    warmJoint: (z) => warmW(tf.concat(z, 1) as tf.Tensor2D),
+    warmSynergy: (N) => warmWN(fuse(N[0], N[1])),
+    probe: (m, n, frozen) => probes[m](n, frozen),
+    club(m, u, frozen) {
+      const out = clubNets[m](u, frozen);
+      const [mean, logVar] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+      return { mean, logVar: tf.clipByValue(logVar, -8, 8) };
+    },
+  };
+}
