@@ -57,9 +57,9 @@ const fmt = (x: number) => x.toFixed(0).padStart(9);
 
 async function main(): Promise<void> {
   const base = readConfigFile(path.join(root, 'configs', 'xor.yaml')).config;
-  const paradigms = ['joint', 'ensemble', 'unimodal'] as const;
+  const paradigms = ['joint', 'ensemble', 'unimodal', 'dmil'] as const;
   console.log(`training throughput on configs/xor.yaml (batch ${base.train.batch_size}), samples/s, >= ${MIN_SECONDS}s per measurement`);
-  console.log(`${'backend'.padEnd(12)}${'paradigm'.padEnd(10)}stage       samples/s`);
+  console.log(`${'backend'.padEnd(12)}${'paradigm'.padEnd(10)}${'stage'.padEnd(17)}samples/s`);
   const results: Record<string, Record<string, number>> = {};
   for (const choice of ['tensorflow', 'wasm', 'cpu'] as BackendChoice[]) {
     try {
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       const config = { ...base, model: { ...base.model, paradigm } };
       const r = throughput(config);
       results[`${choice}/${paradigm}`] = r;
-      for (const [stage, sps] of Object.entries(r)) console.log(`${choice.padEnd(12)}${paradigm.padEnd(10)}${stage.padEnd(12)}${fmt(sps)}`);
+      for (const [stage, sps] of Object.entries(r)) console.log(`${choice.padEnd(12)}${paradigm.padEnd(10)}${stage.padEnd(17)}${fmt(sps)}`);
     }
   }
 

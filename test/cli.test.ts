@@ -83,3 +83,18 @@ test('help is available on every command', () => {
     assert.match(r.stdout, /^Usage: dmil/);
   }
 });
+
+test('a diverging run fails with one line, is marked failed, and eval refuses it', () => {
+  const dir = tmpDir('cli-diverge');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig());
+  const r = runCli(['train', cfg, '--runs-dir', runsDir, '--set', 'train.optimizer.lr=1e12', '-q']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^dmil: stage train: the training loss became (NaN|Infinity) in epoch \d+: training diverged \(lower the learning rate/);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+  const [id] = fs.readdirSync(runsDir);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(runsDir, id, 'meta.json'), 'utf8')).status, 'failed');
+  const ev = runCli(['eval', id, '--runs-dir', runsDir]);
+  assert.equal(ev.status, 2);
+  assert.match(ev.stderr, /run is failed, not done/);
+});

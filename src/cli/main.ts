@@ -3,6 +3,7 @@
 //   0 ok, 1 internal error (a bug: stack trace with --verbose), 2 bad input, 130 interrupted.
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors';
+import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
 import { registerRuns } from './runs';
 import { registerSchema } from './schema';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTrain(program);
   registerEval(program);
+  registerDecompose(program);
   registerRuns(program);
   registerSchema(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');

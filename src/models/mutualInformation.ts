@@ -20,11 +20,13 @@ export function crossCovariancePenalty(u: tf.Tensor2D, r: tf.Tensor2D): tf.Scala
  * so no [N, N] tensor is built.
  */
 export function clubEstimate(mu: tf.Tensor2D, logVar: tf.Tensor2D, r: tf.Tensor2D): tf.Scalar {
+  // square(sub()) rather than squaredDifference: tfjs 4.22's SquaredDifference gradient does not
+  // reduce over broadcast dimensions ([1, k] against [N, k] fails).
   const invVar = tf.exp(tf.neg(logVar));
-  const positive = tf.mul(tf.squaredDifference(r, mu), invVar);
+  const positive = tf.mul(tf.square(tf.sub(r, mu)), invVar);
   const rMean = tf.mean(r, 0, true);
-  const rVar = tf.mean(tf.squaredDifference(r, rMean), 0, true);
-  const negative = tf.mul(tf.add(rVar, tf.squaredDifference(rMean, mu)), invVar);
+  const rVar = tf.mean(tf.square(tf.sub(r, rMean)), 0, true);
+  const negative = tf.mul(tf.add(rVar, tf.square(tf.sub(rMean, mu))), invVar);
   return tf.mul(tf.mean(tf.sum(tf.sub(negative, positive), 1)), 0.5) as tf.Scalar;
 }
 

@@ -30,9 +30,12 @@ export function fuse(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return tf.concat([a, b, tf.mul(a, b), tf.abs(tf.sub(a, b))], 1) as tf.Tensor2D;
 }
 
-/** Rows scaled to unit L2 norm. */
-export function normaliseRows(x: tf.Tensor2D, eps = 1e-8): tf.Tensor2D {
-  return tf.div(x, tf.add(tf.sqrt(tf.sum(tf.square(x), 1, true)), eps));
+/**
+ * Rows scaled to unit L2 norm. The eps sits inside the square root: sqrt's gradient is infinite
+ * at 0, and an all-zero row (dead ReLUs, zero bias) would otherwise turn every gradient into NaN.
+ */
+export function normaliseRows(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), eps)));
 }
 
 /** Mean squared error over all elements. */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../config/schema';
 import { chunks, disposeBatch, makeBatch, type Batch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
+import { UserError } from '../errors';
 import type { Logger } from '../log';
 import type { ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
@@ -207,6 +208,13 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const trainValues = sums ? Array.from(sums.dataSync()).map((v) => v / trainIdx.length) : [];
     sums?.dispose();
     const trainRow = Object.fromEntries(step.termNames.map((n, i) => [n, trainValues[i]]));
+    if (!Number.isFinite(trainRow.loss)) {
+      bar.stop();
+      throw new UserError(`the training loss became ${trainRow.loss} in epoch ${epoch + 1}: training diverged`, {
+        where: `stage ${stage.name}`,
+        hint: 'lower the learning rate (train.optimizer.lr, or the stage\'s lr), or check the data for extreme values; the run is marked failed',
+      });
+    }
     const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
 
     const watched = opts.metric === 'val_loss' ? valRow.loss : valRow.accuracy;

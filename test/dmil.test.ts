@@ -1,0 +1,199 @@
+// The DMIL paradigm: gradient blocking where the specification stops gradients, freezing between
+// stages, tensors across stages, resume, and an end-to-end run with decompose.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { parse } from 'csv-parse/sync';
+import { selectBackend } from '../src/backend/select';
+import { configFromObject } from '../src/config/load';
+import type { Config } from '../src/config/schema';
+import { makeBatch, disposeBatch } from '../src/data/batches';
+import { splitIndices } from '../src/data/dataset';
+import { modelSpec, prepareForTraining } from '../src/experiment/data';
+import { trainNew, trainResume } from '../src/experiment/train';
+import { silentLogger } from '../src/log';
+import { buildModel } from '../src/paradigms';
+import type { ParadigmModel, Stage } from '../src/paradigms/paradigm';
+import { readMeta } from '../src/runs/meta';
+import { readMetrics } from '../src/runs/metricsFile';
+import { runStage } from '../src/train/loop';
+import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
+
+function dmilConfig(sets: string[] = []): Config {
+  const raw = tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4 } } });
+  return configFromObject(raw, ['train.epochs=2', ...sets]).config;
+}
+
+function setup(sets: string[] = []) {
+  const config = dmilConfig(sets);
+  const { data } = prepareForTraining(config);
+  const model = buildModel(config, modelSpec(data));
+  return { config, data, model };
+}
+
+/** L2 norm of d(term)/d(param) for each parameter under the given prefixes (0 where no gradient reaches). */
+function gradNorms(model: ParadigmModel, stage: Stage, term: string, prefixes: string[], batch: ReturnType<typeof makeBatch>): Record<string, number> {
+  const names = model.params.names(prefixes);
+  const vars = model.params.entries(names).map(([, v]) => v);
+  // A parameter every term reaches keeps variableGrads from refusing an all-blocked case.
+  const anchor = model.params.entries(model.params.names(['gate']))[0][1];
+  return tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => {
+      const out = stage.loss(batch.inputs, batch.labels, true, 0);
+      const t = term === 'total' ? out.total : out.terms[term];
+      assert.ok(t, `no term ${term} in ${stage.name}: ${Object.keys(out.terms)}`);
+      return tf.add(t, tf.mul(tf.sum(anchor), 0)) as tf.Scalar;
+    }, [...vars, anchor]);
+    return Object.fromEntries(names.map((n, i) => [n, grads[vars[i].name] ? tf.norm(grads[vars[i].name]).dataSync()[0] : 0]));
+  });
+}
+
+const total = (norms: Record<string, number>) => Object.values(norms).reduce((a, b) => a + b, 0);
+
+test('gradients stop where the specification says sg()', async () => {
+  await selectBackend('wasm');
+  const { data, model } = setup();
+  const batch = makeBatch(data, splitIndices(data, 'train').subarray(0, 32));
+  const [intra, cross, finetune] = model.stages;
+  const mods = ['a', 'b'];
+  // Reconstruction targets sg(z): the rec term reaches the encoder only through M and N.
+  assert.ok(total(gradNorms(model, intra, 'rec_1', ['id.a.decoder'], batch)) > 0);
+  // The probe learns on sg(N): its loss does not reach the encoder or the N head...
+  assert.equal(total(gradNorms(model, intra, 'probe', ['enc', 'id.a.N', 'id.b.N'], batch)), 0);
+  assert.ok(total(gradNorms(model, intra, 'probe', ['probe'], batch)) > 0);
+  // ...and the adversary trains N against the probe's frozen weights.
+  assert.equal(total(gradNorms(model, intra, 'adv', ['probe'], batch)), 0);
+  assert.ok(total(gradNorms(model, intra, 'adv', ['id.a.N'], batch)) > 0);
+  // Residual synergy: CE(l_S + sg(l_M1) + sg(l_M2)) does not train the M heads.
+  assert.equal(total(gradNorms(model, cross, 'ce_S', mods.map((m) => `id.${m}.head`), batch)), 0);
+  assert.ok(total(gradNorms(model, cross, 'ce_S', ['syn'], batch)) > 0);
+  // The gate reads detached features and learns from detached components.
+  assert.equal(total(gradNorms(model, cross, 'mix', ['enc', 'id', 'cd', 'syn'], batch)), 0);
+  assert.ok(total(gradNorms(model, cross, 'mix', ['gate'], batch)) > 0);
+  assert.equal(total(gradNorms(model, finetune, 'mix', ['cd', 'syn', 'enc'], batch)), 0);
+  disposeBatch(batch);
+  model.params.dispose();
+
+  // The paper's form: the mixture loss reaches the components in finetune.
+  const paper = setup(['model.dmil.finetune.mixture_to_components=true']);
+  const b2 = makeBatch(paper.data, splitIndices(paper.data, 'train').subarray(0, 32));
+  assert.ok(total(gradNorms(paper.model, paper.model.stages[2], 'mix', ['cd', 'syn'], b2)) > 0);
+  disposeBatch(b2);
+  paper.model.params.dispose();
+});
+
+test('what a stage freezes is not updated: stage-1 weights are bit-identical after stage 2; tensors stay flat', async () => {
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  const { config, data, model } = setup(['train.epochs=3']);
+  const frozenGroups = ['enc', 'id', 'probe', 'warm'];
+  const snapshots: Record<string, Float32Array>[] = [];
+  const take = () => Object.fromEntries(model.params.entries(model.params.names(frozenGroups)).map(([n, v]) => [n, v.dataSync().slice() as Float32Array]));
+  const withModel = tf.memory().numTensors;
+  for (const stage of model.stages) {
+    // Within a stage the count is flat (it holds the stage's best-epoch snapshot and optimiser
+    // state, so it differs between stages); after each stage it is back to the model alone.
+    const counts: number[] = [];
+    await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async () => void counts.push(tf.memory().numTensors) });
+    assert.equal(new Set(counts).size, 1, `${stage.name}: tensor counts across epochs ${counts}`);
+    assert.equal(tf.memory().numTensors, withModel, `${stage.name} left tensors behind`);
+    snapshots.push(take());
+  }
+  assert.deepEqual(snapshots[1], snapshots[0], 'decompose-cross changed a frozen weight');
+  assert.notDeepEqual(snapshots[2], snapshots[1], 'finetune trains the encoders');
+  model.params.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('every (ours) switch builds and trains a step: r_head, s_loss, mi, adversary, gate_inputs', async () => {
+  await selectBackend('wasm');
+  for (const sets of [['model.dmil.r_head=mean', 'model.dmil.s_loss=ce'], ['model.dmil.mi=club', 'model.dmil.weights.mi=0.01'], ['model.dmil.mi=xcov', 'model.dmil.weights.mi=0.01'], ['model.dmil.adversary=prior', 'model.dmil.gate_inputs=features'], ['model.dmil.adversary=off']]) {
+    const { config, data, model } = setup([...sets, 'train.epochs=1']);
+    for (const stage of model.stages) {
+      const out = await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger });
+      assert.equal(out.epochs, 1, sets.join(' '));
+    }
+    if (sets.includes('model.dmil.mi=club')) assert.ok(model.params.names(['club']).length > 0);
+    if (sets.includes('model.dmil.adversary=off')) assert.ok(!model.stages[0].trainable.some((n) => n.startsWith('probe')));
+    model.params.dispose();
+  }
+});
+
+test('a dmil run interrupted in decompose-cross resumes after the last finished stage and matches an uninterrupted run', async () => {
+  const backend = await selectBackend('wasm');
+  const runsDir = tmpDir('dmil-resume');
+  const config = dmilConfig(['train.epochs=3']);
+  const straight = await trainNew(config, { runsDir, backend, logger: silentLogger, command: [] });
+  let calls = 0;
+  let id = '';
+  let dir = '';
+  await assert.rejects(trainNew(config, {
+    runsDir, backend, logger: silentLogger, command: [],
+    interrupted: () => ++calls > 3 * 6 + 8,
+    onRunFolder: (i, d) => { id = i; dir = d; },
+  }), /interrupted/);
+  assert.deepEqual(readMeta(dir).stages_done, ['decompose-intra']);
+  assert.ok(fs.existsSync(path.join(dir, 'checkpoints', 'decompose-intra', 'weights.bin')));
+  const resumed = await trainResume(id, dir, { runsDir, backend, logger: silentLogger, command: [] });
+  const rows = (d: string) => readMetrics(path.join(d, 'metrics.csv')).map((r) => ({ ...r, values: { ...r.values, epoch_seconds: 0 } }));
+  assert.deepEqual(rows(dir), rows(straight.dir));
+  assert.deepEqual(resumed.test, { ...straight.test, run: id });
+  assert.deepEqual(readMeta(dir).stages_done, ['decompose-intra', 'decompose-cross', 'finetune']);
+});
+
+test('end to end: train a tiny dmil run, eval reports components and gates, decompose agrees with eval', () => {
+  const dir = tmpDir('dmil-cli');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4, stages: [{ name: 'decompose-intra' }, { name: 'decompose-cross', epochs: 2 }, { name: 'finetune', lr: 0.0002 }] } } }));
+  const train = runCli(['train', cfg, '--runs-dir', runsDir, '-q']);
+  assert.equal(train.status, 0, train.stderr);
+  const id = lastLine(train.stdout);
+  const metrics = fs.readFileSync(path.join(runsDir, id, 'metrics.csv'), 'utf8');
+  for (const col of ['ce_M1', 'rec_1', 'kl_1', 'warm', 'probe', 'adv', 'ce_R', 'ce_U1', 'ce_S', 'align', 'kl_U', 'mix', 'lb']) assert.match(metrics.split('\n')[0], new RegExp(`\\b${col}\\b`), col);
+  assert.equal(metrics.split('\n').filter((l) => l.startsWith('decompose-cross,')).length, 4, 'the stage entry sets its own epochs');
+  assert.deepEqual(fs.readdirSync(path.join(runsDir, id, 'checkpoints')).sort(), ['decompose-cross', 'decompose-intra', 'finetune']);
+  const finetuneLr = metrics.split('\n').find((l) => l.startsWith('finetune,'))!;
+  assert.match(finetuneLr, /,0\.0002,/);
+
+  const report = JSON.parse(runCli(['eval', id, '--runs-dir', runsDir, '--json']).stdout);
+  assert.deepEqual(Object.keys(report.component_accuracy), ['R', 'U1', 'U2', 'S']);
+  assert.deepEqual(Object.keys(report.gate_by_type), ['R', 'U1', 'U2', 'S']);
+  assert.equal(typeof report.synergy_indicator, 'number');
+  const g = report.gate_by_type.S;
+  assert.ok(Math.abs(g.R + g.U1 + g.U2 + g.S - 1) < 1e-5);
+
+  const dec = runCli(['decompose', id, '--runs-dir', runsDir]);
+  assert.equal(dec.status, 0, dec.stderr);
+  assert.match(dec.stdout, /mean gate weights/);
+  const rows = parse(fs.readFileSync(path.join(runsDir, id, 'decompose', 'test.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(Object.keys(rows[0]), ['id', 'label', 'prediction', 'gate_R', 'gate_U1', 'gate_U2', 'gate_S', 'p_R', 'p_U1', 'p_U2', 'p_S', 'pred_R', 'pred_U1', 'pred_U2', 'pred_S', 'evidence_R', 'evidence_U1', 'evidence_U2', 'evidence_S', 'type']);
+  assert.equal(rows.length, report.samples);
+  const recomputed = rows.filter((r) => r.label === r.prediction).length / rows.length;
+  assert.equal(recomputed, report.accuracy, 'accuracy recomputed from decompose equals eval');
+  for (const r of rows) assert.ok(Math.abs(Number(r.gate_R) + Number(r.gate_U1) + Number(r.gate_U2) + Number(r.gate_S) - 1) < 1e-5);
+  const sTypes = rows.filter((r) => r.type === 'S');
+  const compAcc = rows.filter((r) => r.pred_S === r.label).length / rows.length;
+  assert.ok(Math.abs(compAcc - report.component_accuracy.S) < 1e-12);
+  assert.ok(sTypes.length > 0);
+  // Evidence is log p_c(y|x) - log p_train(y): check it against p_c for one row.
+  const prior = Math.exp(Math.log(Number(rows[0].p_R)) - Number(rows[0].evidence_R));
+  assert.ok(prior > 0.2 && prior < 0.5, `implied prior ${prior}`);
+
+  const jsonl = runCli(['decompose', id, '--runs-dir', runsDir, '--split', 'val', '--format', 'jsonl', '--out', path.join(dir, 'val.jsonl')]);
+  assert.equal(jsonl.status, 0, jsonl.stderr);
+  assert.equal(fs.readFileSync(path.join(dir, 'val.jsonl'), 'utf8').trim().split('\n').length, JSON.parse(runCli(['eval', id, '--runs-dir', runsDir, '--split', 'val', '--json']).stdout).samples);
+});
+
+test('decompose on a joint run writes the columns that exist for it', () => {
+  const dir = tmpDir('decompose-joint');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig());
+  const id = lastLine(runCli(['train', cfg, '--runs-dir', runsDir, '--set', 'model.paradigm=ensemble', '-q']).stdout);
+  const r = runCli(['decompose', id, '--runs-dir', runsDir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /no gate/);
+  const header = fs.readFileSync(path.join(runsDir, id, 'decompose', 'test.csv'), 'utf8').split('\n')[0];
+  assert.equal(header, 'id,label,prediction,p,evidence,p_a,pred_a,evidence_a,p_b,pred_b,evidence_b,type');
+});
