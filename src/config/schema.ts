@@ -87,16 +87,31 @@ const earlyStop = z.strictObject({
   min_delta: z.number().min(0).default(0).describe('smallest change that counts as an improvement'),
 });
 
+/**
+ * The same keys as `section`, all optional and without defaults: a stage's overrides must only
+ * change what the user wrote (zod's .partial() would keep the inner defaults and silently reset
+ * e.g. `train.optimizer.type`).
+ */
+function overridesOf<T extends z.ZodRawShape>(section: z.ZodObject<T>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(section.shape)) {
+    const def = (field as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+    const inner = def.type === 'default' && def.innerType ? def.innerType : (field as z.ZodType);
+    shape[key] = inner.optional().describe((field as z.ZodType).description ?? '');
+  }
+  return z.strictObject(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<z.ZodType<z.output<T[K]>>> }>;
+}
+
 export const DMIL_STAGES = ['decompose-intra', 'decompose-cross', 'finetune'] as const;
 export type DmilStageName = (typeof DMIL_STAGES)[number];
 
 const dmilStage = z.strictObject({
   name: z.enum(DMIL_STAGES).describe('decompose-intra: encoders, M/N split, decoders, probes, warm-up heads; decompose-cross: common space, U heads, synergy, gate (encoders and ID heads frozen); finetune: everything'),
   epochs: positiveInt().optional().describe('epochs of this stage (default: `train.epochs`)'),
-  lr: z.number().gt(0).optional().describe('learning rate of this stage (default: 1e-3, 1e-3, 5e-4 for the three stages)'),
-  optimizer: optimizer.partial().optional().describe('overrides of `train.optimizer` for this stage'),
-  schedule: schedule.partial().optional().describe('overrides of `train.schedule` for this stage'),
-  early_stop: earlyStop.partial().optional().describe('overrides of `train.early_stop` for this stage'),
+  lr: z.number().gt(0).optional().describe('learning rate of this stage (default: `train.optimizer.lr`, half of it for finetune: 1e-3, 1e-3, 5e-4 with the defaults)'),
+  optimizer: overridesOf(optimizer).optional().describe('overrides of `train.optimizer` for this stage'),
+  schedule: overridesOf(schedule).optional().describe('overrides of `train.schedule` for this stage'),
+  early_stop: overridesOf(earlyStop).optional().describe('overrides of `train.early_stop` for this stage'),
 });
 export type DmilStageConfig = z.infer<typeof dmilStage>;
 
