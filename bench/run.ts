@@ -19,8 +19,8 @@ const WARMUP_STEPS = 30;
 const MIN_SECONDS = 3;
 
 /** Samples per second of training steps (forward, backward, update) of every stage of a paradigm. */
-function throughput(config: Config): Record<string, number> {
-  const { data } = prepareForTraining(config);
+async function throughput(config: Config): Promise<Record<string, number>> {
+  const { data } = await prepareForTraining(config);
   const model = buildModel(config, modelSpec(data));
   const train = splitIndices(data, 'train');
   const bs = config.train.batch_size;
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     }
     for (const paradigm of paradigms) {
       const config = { ...base, model: { ...base.model, paradigm } };
-      const r = throughput(config);
+      const r = await throughput(config);
       results[`${choice}/${paradigm}`] = r;
       for (const [stage, sps] of Object.entries(r)) console.log(`${choice.padEnd(12)}${paradigm.padEnd(10)}${stage.padEnd(17)}${fmt(sps)}`);
     }
@@ -79,10 +79,10 @@ async function main(): Promise<void> {
   // Overrides against stock wasm on the joint training step.
   await selectBackend('wasm');
   const joint = { ...base, model: { ...base.model, paradigm: 'joint' as const } };
-  const withOverrides = throughput(joint).train;
+  const withOverrides = (await throughput(joint)).train;
   const restore = installWasmKernels();
   restore();
-  const stock = throughput(joint).train;
+  const stock = (await throughput(joint)).train;
   installWasmKernels();
   console.log(`\nwasm joint training step: ${withOverrides.toFixed(0)} samples/s with dmil's kernel overrides, ${stock.toFixed(0)} stock: ${(withOverrides / stock).toFixed(1)}x`);
   console.log(`live tensors at the end: ${tf.memory().numTensors}`);

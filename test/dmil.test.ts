@@ -26,9 +26,9 @@ function dmilConfig(sets: string[] = []): Config {
   return configFromObject(raw, ['train.epochs=2', ...sets]).config;
 }
 
-function setup(sets: string[] = []) {
+async function setup(sets: string[] = []) {
   const config = dmilConfig(sets);
-  const { data } = prepareForTraining(config);
+  const { data } = await prepareForTraining(config);
   const model = buildModel(config, modelSpec(data));
   return { config, data, model };
 }
@@ -54,7 +54,7 @@ const total = (norms: Record<string, number>) => Object.values(norms).reduce((a,
 
 test('gradients stop where the specification says sg()', async () => {
   await selectBackend('wasm');
-  const { data, model } = setup();
+  const { data, model } = await setup();
   const batch = makeBatch(data, splitIndices(data, 'train').subarray(0, 32));
   const [intra, cross, finetune] = model.stages;
   const mods = ['a', 'b'];
@@ -77,7 +77,7 @@ test('gradients stop where the specification says sg()', async () => {
   model.params.dispose();
 
   // The paper's form: the mixture loss reaches the components in finetune.
-  const paper = setup(['model.dmil.finetune.mixture_to_components=true']);
+  const paper = await setup(['model.dmil.finetune.mixture_to_components=true']);
   const b2 = makeBatch(paper.data, splitIndices(paper.data, 'train').subarray(0, 32));
   assert.ok(total(gradNorms(paper.model, paper.model.stages[2], 'mix', ['cd', 'syn'], b2)) > 0);
   disposeBatch(b2);
@@ -87,7 +87,7 @@ test('gradients stop where the specification says sg()', async () => {
 test('what a stage freezes is not updated: stage-1 weights are bit-identical after stage 2; tensors stay flat', async () => {
   await selectBackend('wasm');
   const before = tf.memory().numTensors;
-  const { config, data, model } = setup(['train.epochs=3']);
+  const { config, data, model } = await setup(['train.epochs=3']);
   const frozenGroups = ['enc', 'id', 'probe', 'warm'];
   const snapshots: Record<string, Float32Array>[] = [];
   const take = () => Object.fromEntries(model.params.entries(model.params.names(frozenGroups)).map(([n, v]) => [n, v.dataSync().slice() as Float32Array]));
@@ -110,7 +110,7 @@ test('what a stage freezes is not updated: stage-1 weights are bit-identical aft
 test('every (ours) switch builds and trains a step: r_head, s_loss, mi, adversary, gate_inputs', async () => {
   await selectBackend('wasm');
   for (const sets of [['model.dmil.r_head=mean', 'model.dmil.s_loss=ce'], ['model.dmil.mi=club', 'model.dmil.weights.mi=0.01'], ['model.dmil.mi=xcov', 'model.dmil.weights.mi=0.01'], ['model.dmil.adversary=prior', 'model.dmil.gate_inputs=features'], ['model.dmil.adversary=off']]) {
-    const { config, data, model } = setup([...sets, 'train.epochs=1']);
+    const { config, data, model } = await setup([...sets, 'train.epochs=1']);
     for (const stage of model.stages) {
       const out = await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger });
       assert.equal(out.epochs, 1, sets.join(' '));

@@ -23,7 +23,7 @@ test('the number of live tensors stays flat across epochs and returns to where i
   await selectBackend('wasm');
   const before = tf.memory().numTensors;
   const config = configFromObject(tinyConfig({ model: { paradigm: 'ensemble', backbone: { hidden: [16], out: 8 } } }), ['train.epochs=5']).config;
-  const { data } = prepareForTraining(config);
+  const { data } = await prepareForTraining(config);
   const model = buildModel(config, modelSpec(data));
   const counts: number[] = [];
   for (const stage of model.stages) {

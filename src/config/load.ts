@@ -1,10 +1,11 @@
 // Loading a config: YAML text -> --set overrides -> schema validation, with every error pointing
 // at file:line:col (or at the --set that caused it) and suggesting a fix.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors';
-import { configSchema, type Config } from './schema';
+import { configSchema, isPathKey, type Config } from './schema';
 import { keysAt, nearest } from './schemaWalk';
 import { applyOverrides, type Override, parseOverride } from './overrides';
 
@@ -44,7 +45,24 @@ export function readConfigFile(file: string, sets: readonly string[] = []): Load
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UserError('a config must be a YAML mapping of keys (name, seed, data, model, train)', { where: `${file}:1:1` });
   }
-  return validate(raw as Record<string, unknown>, { file, doc, lines, overrides: sets.map(parseOverride) });
+  const resolved = resolvePaths(raw as Record<string, unknown>, path.dirname(path.resolve(file)));
+  // Paths given with --set are relative to where the command runs.
+  const overrides = sets.map(parseOverride).map((o) => isPathKey(o.path, (resolved.data as { source?: unknown } | undefined)?.source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o);
+  return validate(resolved, { file, doc, lines, overrides });
+}
+
+/** Makes the config's file paths absolute, relative ones taken from `baseDir`. */
+function resolvePaths(raw: Record<string, unknown>, baseDir: string): Record<string, unknown> {
+  const out = structuredClone(raw);
+  const data = out.data as Record<string, unknown> | undefined;
+  if (!data || typeof data !== 'object') return out;
+  const fix = (v: unknown) => (typeof v === 'string' && v !== '' ? path.resolve(baseDir, v) : v);
+  for (const key of ['path', 'split_file', 'images', 'test_images', 'test_labels']) if (key in data) data[key] = fix(data[key]);
+  if ((data.source === 'npy' || data.source === 'idx') && 'labels' in data) data.labels = fix(data.labels);
+  if (Array.isArray(data.modalities)) {
+    for (const m of data.modalities) if (m && typeof m === 'object' && 'path' in m) (m as Record<string, unknown>).path = fix((m as Record<string, unknown>).path);
+  }
+  return out;
 }
 
 /** Validates an in-memory config (a run's resolved config, or a test's object). */

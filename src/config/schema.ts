@@ -51,11 +51,73 @@ export const syntheticData = z.strictObject({
   split: split.prefault({}),
 });
 
-export const dataSchema = z.discriminatedUnion('source', [syntheticData]).describe('the dataset');
+const shapeOf = () => z.array(positiveInt()).min(1).optional().describe('shape of one sample, e.g. [28, 28, 1] for an image or [50, 8] for a sequence (default: a vector of the columns); checked against the data');
+
+const csvModality = z.strictObject({
+  name: identifier().describe('modality name'),
+  columns: z.union([z.string(), z.array(z.string()).min(1)]).default('*').describe('feature columns: a glob such as "m1_*" or a list of names; the id, label and split columns never match'),
+  path: z.string().optional().describe('a CSV file of its own for this modality, joined to the others on the `id` column (default: `data.path`)'),
+  shape: shapeOf(),
+});
+
+export const csvData = z.strictObject({
+  source: z.literal('csv'),
+  path: z.string().optional().describe('CSV file with the label (and id, split) columns and, unless a modality names its own file, the features; relative paths resolve against the config file'),
+  id: z.string().optional().describe('id column (required when modalities come from separate files)'),
+  label: z.string().default('label').describe('label column: integers or strings'),
+  split_column: z.string().optional().describe('column with train / val / test per row (default: a stratified split by `data.split`)'),
+  delimiter: z.string().length(1).default(',').describe('field delimiter'),
+  modalities: z.array(csvModality).min(1).describe('the modalities and their columns'),
+  seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+const npyModality = z.strictObject({
+  name: identifier().describe('modality name'),
+  path: z.string().describe('.npy file of shape [N, ...] (float32, float64 or integer, C order)'),
+  shape: shapeOf(),
+});
+
+export const npyData = z.strictObject({
+  source: z.literal('npy'),
+  labels: z.string().describe('.npy file of N labels (integers or strings)'),
+  split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
+  modalities: z.array(npyModality).min(1).describe('one .npy file per modality'),
+  seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const idxData = z.strictObject({
+  source: z.literal('idx'),
+  images: z.string().describe('IDX image file (MNIST family, gzipped or not) of the training set'),
+  labels: z.string().describe('IDX label file of the training set'),
+  test_images: z.string().optional().describe('IDX image file of a separate test set (its samples form the test split)'),
+  test_labels: z.string().optional().describe('IDX label file of the separate test set'),
+  views: z
+    .strictObject({ halves: z.enum(['top-bottom', 'left-right']).default('top-bottom').describe('two modalities from one image: its top and bottom halves, or its left and right halves') })
+    .prefault({}),
+  limit: positiveInt().optional().describe('use only the first N training (and N/6 test) images, for quick runs'),
+  seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const dataSchema = z.discriminatedUnion('source', [syntheticData, csvData, npyData, idxData]).describe('the dataset');
+
+/** Keys whose values are file paths: relative ones resolve against the config file's folder. */
+export const PATH_KEYS: readonly (readonly string[])[] = [
+  ['data', 'path'], ['data', 'split_file'], ['data', 'images'], ['data', 'test_images'], ['data', 'test_labels'],
+  ['data', 'modalities', '*', 'path'],
+];
+/** `data.labels` is a path for the npy and idx sources. */
+export const isPathKey = (path: readonly (string | number)[], source: unknown): boolean =>
+  (path.length === 2 && path[0] === 'data' && path[1] === 'labels' && (source === 'npy' || source === 'idx'))
+  || PATH_KEYS.some((k) => k.length === path.length && k.every((part, i) => part === '*' || part === path[i]));
 
 const backbone = z.strictObject({
-  type: z.literal('mlp').default('mlp').describe('backbone kind'),
-  hidden: z.array(positiveInt()).default([128]).describe('hidden layer sizes'),
+  type: z.enum(['mlp', 'conv2d', 'temporal']).default('mlp').describe('mlp for vectors; conv2d (a small CNN) for images [H, W, C]; temporal (1-D convolutions over time) for sequences [T, D]'),
+  hidden: z.array(positiveInt()).default([128]).describe('mlp: hidden layer sizes'),
+  channels: z.array(positiveInt()).min(1).default([16, 32, 64]).describe('conv2d, temporal: channels of each convolution; the first has stride 1, the others stride 2; then global average pooling'),
+  kernel: positiveInt().default(3).describe('conv2d, temporal: kernel size'),
   out: positiveInt().default(64).describe('size of the representation z the backbone outputs'),
   activation: z.enum(['relu', 'tanh', 'gelu']).default('relu').describe('activation after every layer'),
 });
@@ -187,4 +249,7 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
+export type CsvConfig = z.infer<typeof csvData>;
+export type NpyConfig = z.infer<typeof npyData>;
+export type IdxConfig = z.infer<typeof idxData>;
 export type ModelConfig = z.infer<typeof model>;

@@ -44,7 +44,7 @@ export async function loadFinishedRun(runId: string, runDir: string): Promise<Lo
     throw new UserError(`run is ${meta.status}, not done; it has no final model yet`, { where: runId, hint });
   }
   const config = readRunConfig(runDir);
-  const data = prepareForRun(config, readDataInfo(runDir));
+  const data = await prepareForRun(config, readDataInfo(runDir));
   const model = buildModel(config, modelSpec(data));
   await loadStageCheckpoint(runDir, meta.stages_done[meta.stages_done.length - 1], model);
   return { meta, config, data, model };

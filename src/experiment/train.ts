@@ -18,6 +18,7 @@ import { readMeta, writeMeta, type RunMeta } from '../runs/meta';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
 import { Interrupted, runStage, type LoopState, type MetricsRow, type StageSnapshot } from '../train/loop';
+import type { Dataset } from '../data/dataset';
 import { modelSpec, prepareForRun, prepareForTraining, readDataInfo, writeDataInfo } from './data';
 import { evaluateSplit, type EvalReport } from './evaluate';
 import { loadStageCheckpoint, readRunConfig } from './runModel';
@@ -42,7 +43,7 @@ export interface TrainResult {
 }
 
 export async function trainNew(config: Config, opts: TrainOptions): Promise<TrainResult> {
-  const { data, info } = prepareForTraining(config);
+  const { data, info } = await prepareForTraining(config);
   const model = buildModel(config, modelSpec(data));
   let folder: { id: string; dir: string } | undefined;
   try {
@@ -70,7 +71,7 @@ export async function trainResume(runId: string, runDir: string, opts: TrainOpti
   if (meta.status === 'done') throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
   if (meta.status === 'running' && !opts.interrupted) throw new UserError('run is marked running', { where: runId });
   const config = readRunConfig(runDir);
-  const data = prepareForRun(config, readDataInfo(runDir));
+  const data = await prepareForRun(config, readDataInfo(runDir));
   const model = buildModel(config, modelSpec(data));
   try {
     const last = meta.stages_done[meta.stages_done.length - 1];
@@ -100,7 +101,7 @@ async function readResumeState(runDir: string, stage: string): Promise<StageSnap
   return { loop, tensors };
 }
 
-async function trainStages(config: Config, model: ParadigmModel, data: ReturnType<typeof prepareForRun>, meta: RunMeta, dir: string, opts: TrainOptions): Promise<TrainResult> {
+async function trainStages(config: Config, model: ParadigmModel, data: Dataset, meta: RunMeta, dir: string, opts: TrainOptions): Promise<TrainResult> {
   const metricsFile = path.join(dir, runFiles.metrics);
   const rows: MetricsRow[] = readMetrics(metricsFile);
   try {

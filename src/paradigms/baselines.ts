@@ -21,7 +21,7 @@ interface UnimodalNet {
 
 function unimodalNet(params: Params, model: ModelConfig, spec: ModelSpec, m: number, prefix: string, rng: Rng): UnimodalNet {
   const name = spec.modalityNames[m];
-  const enc = buildEncoder(params, `${prefix}.encoder`, spec.inputDims[m], backboneFor(model, name, spec.modalityNames), rng);
+  const enc = buildEncoder(params, `${prefix}.encoder`, spec.inputShapes[m], backboneFor(model, name, spec.modalityNames), rng, name);
   const head = dense(params, `${prefix}.head`, enc.outDim, spec.classes, rng, 'linear');
   return { prefix, modalityIndex: m, logits: (x) => head(enc.forward(x)) };
 }
@@ -65,7 +65,7 @@ export function buildJoint(model: ModelConfig, spec: ModelSpec, seed: number): P
   const params = new Params();
   const rng = Rng.derive(seed, 'init-joint');
   const encoders = spec.modalityNames.map((name, m) =>
-    buildEncoder(params, `joint.encoder.${name}`, spec.inputDims[m], backboneFor(model, name, spec.modalityNames), rng));
+    buildEncoder(params, `joint.encoder.${name}`, spec.inputShapes[m], backboneFor(model, name, spec.modalityNames), rng, name));
   const zDim = encoders.reduce((s, e) => s + e.outDim, 0);
   const head = mlp(params, 'joint.head', zDim, [...model.head.hidden, spec.classes], rng, 'relu', 'linear');
   const logits = (inputs: tf.Tensor2D[]) => head(tf.concat(encoders.map((e, m) => e.forward(inputs[m])), 1));

@@ -55,6 +55,8 @@ export interface ParadigmModel {
 export interface ModelSpec {
   /** Feature size per modality, in dataset order. */
   inputDims: number[];
+  /** Shape of one sample per modality, e.g. [32] or [14, 28, 1]. */
+  inputShapes: number[][];
   modalityNames: string[];
   classes: number;
   /** Share of each class in the training split (DMIL's prior-matching adversary). */

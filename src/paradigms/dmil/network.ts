@@ -74,7 +74,7 @@ export function buildNetwork(params: Params, model: ModelConfig, dmil: DmilConfi
   const k = dmil.latent;
   const C = spec.classes;
   const names = spec.modalityNames;
-  const encoders = names.map((name, m) => buildEncoder(params, `enc.${name}`, spec.inputDims[m], backboneFor(model, name, names), rng));
+  const encoders = names.map((name, m) => buildEncoder(params, `enc.${name}`, spec.inputShapes[m], backboneFor(model, name, names), rng, name));
   const d = encoders.map((e) => e.outDim);
   const headM = names.map((name, m) => gaussianHead(params, `id.${name}.M`, d[m], k, rng));
   const headN = names.map((name, m) => gaussianHead(params, `id.${name}.N`, d[m], k, rng));

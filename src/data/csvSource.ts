@@ -1,0 +1,168 @@
+// The csv source: one file with id / label / split / feature columns, or one file per modality
+// joined on the id column. Files are streamed through csv-parse; feature values go straight
+// into Float32Arrays. Every bad cell is reported as file:row:column (rows as line numbers, the
+// header being row 1).
+import * as fs from 'node:fs';
+import { parse } from 'csv-parse';
+import type { CsvConfig } from '../config/schema';
+import { UserError } from '../errors';
+import { Rng } from '../rng';
+import type { Dataset, ModalityData } from './dataset';
+import { GrowableFloat32 } from './growable';
+import { classNamesOf, encodeLabels, splitCode } from './labels';
+import { checkShape } from './shape';
+import { stratifiedSplit } from './split';
+
+/** A glob ("m1_*", "x?", "*") as a regular expression over whole column names. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+interface FileRead {
+  ids: string[];
+  labels: string[];
+  splits: string[];
+  /** Per requested modality: values row-major, and the columns used. */
+  features: { values: Float32Array; columns: string[] }[];
+  rows: number;
+  /** Line number of each data row, for errors found after reading. */
+  lines: number[];
+}
+
+interface Want {
+  id?: string;
+  label?: string;
+  split?: string;
+  modalities: { name: string; columns: string | string[] }[];
+  /** Columns that never count as features. */
+  reserved: string[];
+}
+
+function selectColumns(file: string, header: string[], m: Want['modalities'][number], reserved: string[]): number[] {
+  const free = header.map((h, i) => [h, i] as const).filter(([h]) => !reserved.includes(h));
+  if (Array.isArray(m.columns)) {
+    return m.columns.map((c) => {
+      const i = header.indexOf(c);
+      if (i < 0) throw new UserError(`modality ${m.name}: no column named "${c}"`, { where: `${file}:1`, hint: `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}` });
+      return i;
+    });
+  }
+  const re = globToRegExp(m.columns);
+  const hits = free.filter(([h]) => re.test(h)).map(([, i]) => i);
+  if (hits.length === 0) {
+    throw new UserError(`modality ${m.name}: the pattern "${m.columns}" matches no column`, { where: `${file}:1`, hint: `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}` });
+  }
+  return hits;
+}
+
+async function readCsvFile(file: string, delimiter: string, want: Want): Promise<FileRead> {
+  if (!fs.existsSync(file)) throw new UserError('data file not found', { where: file, hint: 'check data.path (relative paths resolve against the config file)' });
+  if (fs.statSync(file).size === 0) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
+  // relax_column_count: ragged rows are reported below, with both counts.
+  const parser = fs.createReadStream(file).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true }));
+  let header: string[] | undefined;
+  let col: { id?: number; label?: number; split?: number; feats: number[][] } | undefined;
+  const growing: GrowableFloat32[] = want.modalities.map(() => new GrowableFloat32());
+  const out: FileRead = { ids: [], labels: [], splits: [], features: [], rows: 0, lines: [] };
+  const need = (name: string | undefined, what: string) => {
+    if (name === undefined) return undefined;
+    const i = header!.indexOf(name);
+    if (i < 0) throw new UserError(`no ${what} column "${name}"`, { where: `${file}:1`, hint: `columns: ${header!.slice(0, 10).join(', ')}${header!.length > 10 ? ', ...' : ''}` });
+    return i;
+  };
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      if (!header) {
+        header = record;
+        col = { id: need(want.id, 'id'), label: need(want.label, 'label'), split: need(want.split, 'split'), feats: [] };
+        col.feats = want.modalities.map((m) => selectColumns(file, header!, m, want.reserved));
+        continue;
+      }
+      const c = col!;
+      if (record.length !== header.length) {
+        throw new UserError(`row has ${record.length} fields, the header has ${header.length}`, { where: `${file}:${line}`, hint: 'every row needs one value per column' });
+      }
+      if (c.id !== undefined) out.ids.push(record[c.id]);
+      if (c.label !== undefined) {
+        if (record[c.label] === '') throw new UserError('missing label', { where: `${file}:${line}:${c.label + 1}`, hint: `every row needs a value in column "${want.label}"` });
+        out.labels.push(record[c.label]);
+      }
+      if (c.split !== undefined) out.splits.push(record[c.split]);
+      c.feats.forEach((cols, m) => {
+        for (const j of cols) {
+          const cell = record[j];
+          const v = cell === '' ? Number.NaN : Number(cell);
+          if (!Number.isFinite(v)) {
+            const what = cell === '' ? 'empty cell' : /^[+-]?(nan|inf(inity)?)$/i.test(cell) ? `${cell} is not a finite number` : `"${cell}" is not a number`;
+            throw new UserError(`${what} in column "${header![j]}"`, { where: `${file}:${line}:${j + 1}`, hint: 'feature cells must be finite numbers; impute or drop missing values first' });
+          }
+          growing[m].push(v);
+        }
+      });
+      out.lines.push(line);
+      out.rows++;
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const err = e as { code?: string; lines?: number; message: string };
+    if (err.code?.startsWith('CSV_')) {
+      throw new UserError(`malformed CSV: ${err.message.replace(/^Invalid [^:]*: /, '').split(':')[0]}`, { where: `${file}:${err.lines ?? '?'}`, hint: 'check quotes and delimiters on that row' });
+    }
+    throw e;
+  }
+  if (!header) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
+  if (out.rows === 0) throw new UserError('the file has a header but no data rows', { where: file });
+  out.features = col!.feats.map((cols, m) => ({ values: growing[m].values(), columns: cols.map((j) => header![j]) }));
+  return out;
+}
+
+export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
+  const separate = cfg.modalities.filter((m) => m.path !== undefined && m.path !== cfg.path);
+  const inMain = cfg.modalities.filter((m) => !separate.includes(m));
+  if (separate.length && !cfg.id) throw new UserError('modalities in separate files are joined on an id column', { where: 'data.id', hint: 'name the id column with data.id' });
+  const mainFile = cfg.path ?? separate[0]?.path;
+  if (!mainFile) throw new UserError('no CSV file given', { where: 'data.path', hint: 'set data.path, or a path per modality' });
+  const reserved = [cfg.id, cfg.label, cfg.split_column].filter((c): c is string => c !== undefined);
+
+  const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, modalities: inMain, reserved });
+  const byName = new Map<string, { values: Float32Array; columns: string[]; file: string }>();
+  inMain.forEach((m, i) => byName.set(m.name, { ...main.features[i], file: mainFile }));
+
+  for (const m of separate) {
+    const part = await readCsvFile(m.path!, cfg.delimiter, { id: cfg.id, modalities: [m], reserved });
+    const width = part.features[0].columns.length;
+    if (part.rows !== main.rows) throw new UserError(`has ${part.rows} rows, ${mainFile} has ${main.rows}`, { where: m.path!, hint: 'modality files must hold the same samples' });
+    const rowOf = new Map(part.ids.map((id, r) => [id, r]));
+    if (rowOf.size !== part.ids.length) throw new UserError('duplicate ids', { where: m.path!, hint: `ids in column "${cfg.id}" must be unique` });
+    const values = new Float32Array(main.rows * width);
+    main.ids.forEach((id, r) => {
+      const src = rowOf.get(id);
+      if (src === undefined) throw new UserError(`id "${id}" of ${mainFile}:${main.lines[r]} is not in this file`, { where: m.path!, hint: 'modality files must hold the same ids' });
+      values.set(part.features[0].values.subarray(src * width, src * width + width), r * width);
+    });
+    byName.set(m.name, { values, columns: part.features[0].columns, file: m.path! });
+  }
+
+  const used = new Map<string, string>();
+  for (const m of cfg.modalities) {
+    const f = byName.get(m.name)!;
+    for (const c of f.columns) {
+      const key = `${f.file}\u0000${c}`;
+      if (used.has(key)) throw new UserError(`column "${c}" is selected by modalities ${used.get(key)} and ${m.name}`, { where: `${f.file}:1`, hint: 'make the column patterns of the modalities disjoint' });
+      used.set(key, m.name);
+    }
+  }
+
+  const classNames = classNamesOf(main.labels);
+  const labels = encodeLabels(main.labels, classNames, (i) => `${mainFile}:${main.lines[i]}`);
+  const split = cfg.split_column
+    ? Uint8Array.from(main.splits, (s, i) => splitCode(s, () => `${mainFile}:${main.lines[i]}`))
+    : stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
+  const modalities: ModalityData[] = cfg.modalities.map((m) => {
+    const f = byName.get(m.name)!;
+    return { name: m.name, shape: checkShape(m.shape, f.columns.length, `data.modalities (${m.name})`), values: f.values };
+  });
+  return { modalities, labels, classNames, ids: cfg.id ? main.ids : main.lines.map((_, i) => String(i)), split };
+}

@@ -1,0 +1,72 @@
+// The npy source: one .npy file per modality ([N, ...]), labels from a .npy, and an optional
+// split file (CSV id,split in sample order, or a .npy of 0/1/2).
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { NpyConfig } from '../config/schema';
+import { UserError } from '../errors';
+import { Rng } from '../rng';
+import type { Dataset } from './dataset';
+import { classNamesOf, encodeLabels, splitCode } from './labels';
+import { readNpy } from './npy';
+import { checkShape } from './shape';
+import { stratifiedSplit } from './split';
+
+function labelStrings(file: string): string[] {
+  const a = readNpy(file);
+  if (a.shape.length !== 1 && !(a.shape.length === 2 && a.shape[1] === 1)) {
+    throw new UserError(`labels must have shape (N,), got (${a.shape.join(', ')})`, { where: file, hint: 'save a 1-D array of labels' });
+  }
+  if (Array.isArray(a.values)) return a.values;
+  return Array.from(a.values, (v, i) => {
+    if (!Number.isInteger(v)) throw new UserError(`label ${v} at index ${i} is not an integer`, { where: `${file}[${i}]`, hint: 'save integer or string labels' });
+    return String(v);
+  });
+}
+
+function readSplitFile(file: string, n: number): { split: Uint8Array; ids?: string[] } {
+  if (file.endsWith('.npy')) {
+    const a = readNpy(file);
+    if (Array.isArray(a.values) || a.shape[0] !== n) throw new UserError(`split must be ${n} integers 0/1/2, got shape (${a.shape.join(', ')})`, { where: file });
+    return {
+      split: Uint8Array.from(a.values, (v, i) => {
+        if (v !== 0 && v !== 1 && v !== 2) throw new UserError(`unknown split value ${v}`, { where: `${file}[${i}]`, hint: 'use 0 (train), 1 (val) or 2 (test)' });
+        return v;
+      }),
+    };
+  }
+  if (!fs.existsSync(file)) throw new UserError('split file not found', { where: file });
+  const rows = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  if (rows.length !== n) throw new UserError(`split file has ${rows.length} rows, the data has ${n} samples`, { where: file, hint: 'one row per sample, in sample order' });
+  if (!rows.length || !('split' in rows[0])) throw new UserError('split file needs a "split" column (and an "id" column)', { where: `${file}:1` });
+  return {
+    split: Uint8Array.from(rows, (r, i) => splitCode(r.split, () => `${file}:${i + 2}:${Object.keys(r).indexOf('split') + 1}`)),
+    ids: 'id' in rows[0] ? rows.map((r) => r.id) : undefined,
+  };
+}
+
+export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
+  const raw = labelStrings(cfg.labels);
+  const n = raw.length;
+  const modalities = cfg.modalities.map((m) => {
+    const a = readNpy(m.path);
+    if (Array.isArray(a.values)) throw new UserError('features must be numeric, got strings', { where: m.path });
+    if (a.shape[0] !== n) {
+      throw new UserError(`has ${a.shape[0]} samples, ${path.basename(cfg.labels)} has ${n} labels`, { where: m.path, hint: 'every modality file needs one row per label, in the same order' });
+    }
+    if (a.shape.length < 2) throw new UserError(`features must have shape (N, ...), got (${a.shape.join(', ')})`, { where: m.path, hint: 'reshape to (N, 1) for a single feature' });
+    for (let i = 0; i < a.values.length; i++) {
+      if (!Number.isFinite(a.values[i])) {
+        const f = a.values.length / n;
+        throw new UserError(`${a.values[i]} is not a finite number`, { where: `${m.path}[${Math.floor(i / f)}, ${i % f}]`, hint: 'impute or drop missing values first' });
+      }
+    }
+    const shape = checkShape(m.shape, a.values.length / n, `data.modalities (${m.name})`);
+    return { name: m.name, shape: m.shape ? shape : a.shape.slice(1), values: a.values };
+  });
+  const classNames = classNamesOf(raw);
+  const labels = encodeLabels(raw, classNames, (i) => `${cfg.labels}[${i}]`);
+  const fromFile = cfg.split_file ? readSplitFile(cfg.split_file, n) : undefined;
+  const split = fromFile?.split ?? stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
+  return { modalities, labels, classNames, ids: fromFile?.ids ?? raw.map((_, i) => String(i)), split };
+}
