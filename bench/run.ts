@@ -1,6 +1,9 @@
 // `npm run bench`: training throughput (samples/s) of each paradigm on each backend that loads,
 // and the wasm kernel overrides against stock wasm. Speed is measured here, never in tests.
 import * as tf from '@tensorflow/tfjs-core';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice } from '../src/backend/select';
 import { installWasmKernels } from '../src/backend/wasmKernels';
@@ -55,7 +58,49 @@ async function throughput(config: Config): Promise<Record<string, number>> {
 
 const fmt = (x: number) => x.toFixed(0).padStart(9);
 
+/** Loads a data config in a child process; returns its time and peak memory. */
+function timeLoad(data: Record<string, unknown>): { seconds: number; samples: number; features: number; peakRssMiB: number; baselineRssMiB: number } {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'load.js'), JSON.stringify({ data })], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out);
+}
+
+function writeBigCsv(file: string, rows: number, cols: number): void {
+  const rng = new Rng(1);
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, ['id', 'label', ...Array.from({ length: cols }, (_, k) => `f${k}`)].join(',') + '\n');
+  for (let i = 0; i < rows; i++) {
+    const cells = [String(i), String(i % 10)];
+    for (let k = 0; k < cols; k++) cells.push(rng.normal().toFixed(4));
+    fs.writeSync(fd, cells.join(',') + '\n');
+  }
+  fs.closeSync(fd);
+}
+
+async function loading(): Promise<void> {
+  console.log('\ndata loading (including standardisation), each in its own process');
+  const fashion = '/usr/share/datasets/fashion-mnist';
+  if (fs.existsSync(path.join(fashion, 'train-images-idx3-ubyte.gz'))) {
+    const r = timeLoad({
+      source: 'idx', images: `${fashion}/train-images-idx3-ubyte.gz`, labels: `${fashion}/train-labels-idx1-ubyte.gz`,
+      test_images: `${fashion}/t10k-images-idx3-ubyte.gz`, test_labels: `${fashion}/t10k-labels-idx1-ubyte.gz`,
+    });
+    console.log(`Fashion-MNIST, ${r.samples} x ${r.features} (idx, gzipped): ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.baselineRssMiB.toFixed(0)} MiB before loading)`);
+  } else {
+    console.log('Fashion-MNIST: not installed (apt-get install dataset-fashion-mnist); skipped');
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmil-bench-'));
+  const csv = path.join(dir, 'big.csv');
+  const t0 = performance.now();
+  writeBigCsv(csv, 100_000, 256);
+  const mib = fs.statSync(csv).size / 2 ** 20;
+  console.log(`(wrote a 100,000 x 256 CSV of ${mib.toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const r = timeLoad({ source: 'csv', path: csv, id: 'id', modalities: [{ name: 'x', columns: 'f*' }] });
+  console.log(`CSV, ${r.samples} x ${r.features} (${mib.toFixed(0)} MiB): ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.baselineRssMiB.toFixed(0)} MiB before loading)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--load-only')) return loading();
   const base = readConfigFile(path.join(root, 'configs', 'xor.yaml')).config;
   const paradigms = ['joint', 'ensemble', 'unimodal', 'dmil'] as const;
   console.log(`training throughput on configs/xor.yaml (batch ${base.train.batch_size}), samples/s, >= ${MIN_SECONDS}s per measurement`);
@@ -86,6 +131,7 @@ async function main(): Promise<void> {
   installWasmKernels();
   console.log(`\nwasm joint training step: ${withOverrides.toFixed(0)} samples/s with dmil's kernel overrides, ${stock.toFixed(0)} stock: ${(withOverrides / stock).toFixed(1)}x`);
   console.log(`live tensors at the end: ${tf.memory().numTensors}`);
+  await loading();
 }
 
 main().catch((e) => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { interactionScores, scoreColumns, toCsv, toJsonl } from '../analysis/interactionScores';
-import { SPLITS, splitIndices, type SplitName } from '../data/dataset';
+import { EVAL_SPLITS, splitIndices, type EvalSplit } from '../data/dataset';
 import { UserError } from '../errors';
 import { classPrior } from '../experiment/data';
 import { meanGate } from '../experiment/evaluate';
@@ -16,7 +16,7 @@ import { startBackend, withBackend, withRunsDir, type CommonOptions } from './co
 import { num, table } from './table';
 
 interface DecomposeOptions extends CommonOptions {
-  split: SplitName;
+  split: EvalSplit;
   out?: string;
   format: 'csv' | 'jsonl';
 }
@@ -26,7 +26,7 @@ export function registerDecompose(program: Command): void {
     .command('decompose')
     .description('per-sample interaction scores (gate weights, component probabilities and evidence) of a finished run')
     .argument('<run>', 'run id (or unique prefix) under --runs-dir, or a run folder path')
-    .addOption(new Option('--split <split>', 'which split').choices(SPLITS as unknown as string[]).default('test'))
+    .addOption(new Option('--split <split>', 'which split').choices(EVAL_SPLITS as unknown as string[]).default('test'))
     .option('--out <file>', 'output file (default: <run>/decompose/<split>.<format>)')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'));
   withBackend(withRunsDir(cmd)).action(async (ref: string, opts: DecomposeOptions) => {

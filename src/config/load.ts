@@ -46,9 +46,13 @@ export function readConfigFile(file: string, sets: readonly string[] = []): Load
     throw new UserError('a config must be a YAML mapping of keys (name, seed, data, model, train)', { where: `${file}:1:1` });
   }
   const resolved = resolvePaths(raw as Record<string, unknown>, path.dirname(path.resolve(file)));
-  // Paths given with --set are relative to where the command runs.
-  const overrides = sets.map(parseOverride).map((o) => isPathKey(o.path, (resolved.data as { source?: unknown } | undefined)?.source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o);
-  return validate(resolved, { file, doc, lines, overrides });
+  return validate(resolved, { file, doc, lines, overrides: parseOverrides(sets, resolved) });
+}
+
+/** Parses --set overrides; paths given with --set are relative to where the command runs. */
+function parseOverrides(sets: readonly string[], raw: Record<string, unknown>): Override[] {
+  const source = (raw.data as { source?: unknown } | undefined)?.source;
+  return sets.map(parseOverride).map((o) => (isPathKey(o.path, source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o));
 }
 
 /** Makes the config's file paths absolute, relative ones taken from `baseDir`. */
@@ -67,7 +71,8 @@ function resolvePaths(raw: Record<string, unknown>, baseDir: string): Record<str
 
 /** Validates an in-memory config (a run's resolved config, or a test's object). */
 export function configFromObject(raw: unknown, sets: readonly string[] = [], label = '<config>'): LoadedConfig {
-  return validate(structuredClone(raw) as Record<string, unknown>, { file: label, overrides: sets.map(parseOverride) });
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  return validate(copy, { file: label, overrides: parseOverrides(sets, copy) });
 }
 
 function validate(raw: Record<string, unknown>, src: Source): LoadedConfig {

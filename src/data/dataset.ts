@@ -27,8 +27,13 @@ export interface Dataset {
 export const featureSize = (m: ModalityData): number => m.shape.reduce((a, b) => a * b, 1);
 export const sampleCount = (d: Dataset): number => d.labels.length;
 
-/** Sample indices of one split, in sample order. */
-export function splitIndices(d: Dataset, split: SplitName): Int32Array {
+/** What commands that read a run can evaluate: a split, or every sample (new data). */
+export const EVAL_SPLITS = [...SPLITS, 'all'] as const;
+export type EvalSplit = (typeof EVAL_SPLITS)[number];
+
+/** Sample indices of one split (or all samples), in sample order. */
+export function splitIndices(d: Dataset, split: EvalSplit): Int32Array {
+  if (split === 'all') return Int32Array.from(d.labels.keys());
   const code = SPLITS.indexOf(split);
   const out: number[] = [];
   for (let i = 0; i < d.split.length; i++) if (d.split[i] === code) out.push(i);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INTERACTION_TYPES, type InteractionType } from '../config/schema';
 import { accuracy, argmaxRows, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
-import type { Dataset, SplitName } from '../data/dataset';
+import type { Dataset, EvalSplit } from '../data/dataset';
 import { splitIndices } from '../data/dataset';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -14,7 +14,7 @@ import { predictSamples, type Predictions } from './predict';
 export interface EvalReport {
   run: string;
   paradigm: string;
-  split: SplitName;
+  split: EvalSplit;
   samples: number;
   accuracy: number;
   macro_f1: number;
@@ -34,7 +34,7 @@ export interface EvalReport {
   gate_by_type: Record<string, Record<string, number> | null> | null;
 }
 
-export function evaluatePredictions(run: string, model: ParadigmModel, data: Dataset, split: SplitName, p: Predictions): EvalReport {
+export function evaluatePredictions(run: string, model: ParadigmModel, data: Dataset, split: EvalSplit, p: Predictions): EvalReport {
   const labels = Int32Array.from(p.indices, (i) => data.labels[i]);
   const pred = argmaxRows(p.probs, p.classes);
   const uni = p.unimodal?.map((u) => argmaxRows(u, p.classes));
@@ -74,11 +74,15 @@ export function meanGate(gate: Float32Array, components: string[], keep: (row: n
   return n === 0 ? null : Object.fromEntries(components.map((c, j) => [c, sums[j] / n]));
 }
 
-export function evaluateSplit(runId: string, runDir: string, model: ParadigmModel, data: Dataset, split: SplitName, batchSize: number): EvalReport {
+/**
+ * Evaluates a split and writes eval/<file>.json into the run (`file` defaults to the split name;
+ * evaluations on other data use their own name so the run's own results stay).
+ */
+export function evaluateSplit(runId: string, runDir: string, model: ParadigmModel, data: Dataset, split: EvalSplit, batchSize: number, file: string = split): EvalReport {
   const indices = splitIndices(data, split);
   const report = evaluatePredictions(runId, model, data, split, predictSamples(model, data, indices, batchSize));
   fs.mkdirSync(path.join(runDir, runFiles.eval), { recursive: true });
-  writeJsonAtomic(path.join(runDir, runFiles.eval, `${split}.json`), report);
+  writeJsonAtomic(path.join(runDir, runFiles.eval, `${file}.json`), report);
   return report;
 }
 

@@ -36,14 +36,14 @@ export interface LoadedRun {
   model: ParadigmModel;
 }
 
-/** A finished run, ready to predict. */
-export async function loadFinishedRun(runId: string, runDir: string): Promise<LoadedRun> {
+/** A finished run, ready to predict; `sets` override its config (e.g. other data of the same layout). */
+export async function loadFinishedRun(runId: string, runDir: string, sets: readonly string[] = []): Promise<LoadedRun> {
   const meta = readMeta(runDir);
   if (meta.status !== 'done') {
     const hint = meta.status === 'interrupted' || meta.status === 'failed' ? `finish it with: dmil train --resume ${runId}` : 'wait for it to finish';
     throw new UserError(`run is ${meta.status}, not done; it has no final model yet`, { where: runId, hint });
   }
-  const config = readRunConfig(runDir);
+  const config = readRunConfig(runDir, sets);
   const data = await prepareForRun(config, readDataInfo(runDir));
   const model = buildModel(config, modelSpec(data));
   await loadStageCheckpoint(runDir, meta.stages_done[meta.stages_done.length - 1], model);
