@@ -98,3 +98,13 @@ test('a diverging run fails with one line, is marked failed, and eval refuses it
   assert.equal(ev.status, 2);
   assert.match(ev.stderr, /run is failed, not done/);
 });
+
+test('the shipped csv and npy examples train as they are and agree', () => {
+  const runsDir = path.join(tmpDir('examples'), 'runs');
+  const acc = ['example-csv', 'example-npy'].map((c) => {
+    const r = runCli(['train', path.join('configs', `${c}.yaml`), '--runs-dir', runsDir, '--set', 'train.epochs=2', '-q']);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(runCli(['eval', lastLine(r.stdout), '--runs-dir', runsDir, '--json']).stdout).accuracy;
+  });
+  assert.equal(acc[0], acc[1]);
+});

@@ -63,3 +63,14 @@ test('a DMIL stage overrides only what it names; --set reaches into the default 
   assert.deepEqual([intra.optimizer.lr, finetune.optimizer.lr], [0.1, 0.05], 'finetune defaults to half the learning rate');
   assert.match(errorOf(() => configFromObject(raw, ['model.dmil.stages=[{name: finetune}, {name: decompose-intra}]'])), /stages must be a subset of decompose-intra, decompose-cross, finetune, in that order/);
 });
+
+test('every shipped config loads; relative data paths resolve against the config file', () => {
+  const dir = path.join(repoRoot, 'configs');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 5, files.join(', '));
+  for (const f of files) {
+    const { config } = readConfigFile(path.join(dir, f));
+    assert.equal(config.name, f.replace(/\.yaml$/, ''), `${f}: name matches the file`);
+    if (config.data.source === 'csv') assert.equal(config.data.path, path.join(repoRoot, 'datasets', 'example.csv'));
+  }
+});

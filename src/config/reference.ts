@@ -41,11 +41,21 @@ function typeOf(s: JsonSchema): string {
 function rowsOf(s: JsonSchema, prefix: string, out: string[], required: boolean, descriptionOverride?: string): void {
   const variants = s.oneOf ?? s.anyOf;
   if (variants && !s.properties) {
+    if (variants.every((v) => !v.properties)) {
+      // A value of one of several types: one row.
+      const merged: JsonSchema = { ...variants[0], type: undefined, enum: undefined, const: undefined };
+      const row = variants.map((v) => typeOf(v)).join(' \\| ');
+      const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? 'required' : 'optional';
+      out.push(`| \`${prefix}\` | ${row} | ${def} | ${descriptionOverride ?? s.description ?? merged.description ?? ''} |`);
+      return;
+    }
     for (const v of variants) rowsOf(v, prefix, out, required, descriptionOverride ?? s.description);
     return;
   }
   if (s.properties) {
-    if (prefix && (descriptionOverride ?? s.description)) out.push(`| \`${prefix}\` | section | | ${descriptionOverride ?? s.description} |`);
+    const tag = Object.entries(s.properties).find(([, p]) => p.const !== undefined);
+    const title = tag ? `\`${prefix}\` with \`${tag[0]}: ${String(tag[1].const)}\`` : `\`${prefix}\``;
+    if (prefix && (tag || descriptionOverride || s.description)) out.push(`| ${title} | section | | ${descriptionOverride ?? s.description ?? ''} |`);
     for (const [k, child] of Object.entries(s.properties)) rowsOf(child, prefix ? `${prefix}.${k}` : k, out, (s.required ?? []).includes(k));
     if (s.items?.properties) rowsOf(s.items, `${prefix}[]`, out, true);
     return;
