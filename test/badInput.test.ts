@@ -33,7 +33,7 @@ const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'negative mix share', args: ['train', file('negmix.yaml', yamlOf((c) => { c.data.mix.S = -0.5; }))], expect: /negmix\.yaml:\d+:\d+: data\.mix\.S: must be >= 0, got -0\.5/ },
   { name: 'all-zero mix', args: ['train', file('zeromix.yaml', yamlOf((c) => { c.data.mix = { R: 0, U1: 0, U2: 0, S: 0 }; }))], expect: /zeromix\.yaml:\d+:\d+: data\.mix: at least one share must be above 0/ },
   { name: 'unknown paradigm', args: ['train', good, '--set', 'model.paradigm=fusion'], expect: /--set model\.paradigm=fusion: model\.paradigm: "fusion" is not one of unimodal, joint, ensemble, dmil/ },
-  { name: 'unknown data source', args: ['train', file('source.yaml', yamlOf((c) => { c.data.source = 'hdf5'; }))], expect: /source\.yaml:\d+:\d+: data\.source: "hdf5" is not a known source \(supported: synthetic\)/ },
+  { name: 'unknown data source', args: ['train', file('source.yaml', yamlOf((c) => { c.data.source = 'hdf5'; }))], expect: /source\.yaml:\d+:\d+: data\.source: "hdf5" is not a known source \(supported: synthetic, csv, npy, idx\)/ },
   { name: 'missing data section', args: ['train', file('nodata.yaml', 'name: x\n')], expect: /nodata\.yaml:1:1: data: missing required key \(add "data" to the config\)/ },
   { name: 'a config that is not a mapping', args: ['train', file('list.yaml', '- 1\n- 2\n')], expect: /list\.yaml:1:1: a config must be a YAML mapping/ },
   { name: 'val + test leave too little to train', args: ['train', good, '--set', 'data.split={val: 0.5, test: 0.45}'], expect: /--set data\.split=.*: data\.split: val \+ test must leave at least 10% for training/ },
