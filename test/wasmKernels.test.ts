@@ -20,13 +20,28 @@ for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, tru
     f: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, ta, tb),
   });
 }
-for (const [stride, pad, k] of [[1, 'valid', 3], [1, 'same', 3], [2, 'same', 3], [2, 'valid', 2], [2, 'same', 5]] as const) {
+for (const [stride, pad, k] of [[1, 'valid', 3], [1, 'same', 3], [2, 'same', 3], [2, 'valid', 2], [2, 'same', 5], [3, 'valid', 3], [3, 'same', 2], [1, 'same', 4]] as const) {
   cases.push({
     name: `conv2d stride=${stride} pad=${pad} kernel=${k}`,
     shapes: [[2, 9, 8, 3], [k, k, 3, 4]],
     f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
   });
 }
+cases.push({
+  name: 'conv2d stride 2 with a 1x1 kernel (stock wasm returns zeros: tfjs#8405)',
+  shapes: [[2, 7, 6, 3], [1, 1, 3, 2]],
+  f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'),
+});
+cases.push({
+  name: 'conv1d stride=2 pad=same kernel=3 (through conv2d)',
+  shapes: [[2, 11, 3], [3, 3, 5]],
+  f: (x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 2, 'same'),
+});
+cases.push({
+  name: 'conv2d with non-square strides [1, 2] on a 14x28 input',
+  shapes: [[2, 14, 28, 1], [3, 3, 1, 4]],
+  f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [1, 2], 'same'),
+});
 
 async function run(backend: 'cpu' | 'wasm', c: Case, inputs: Float32Array[]) {
   await selectBackend(backend);

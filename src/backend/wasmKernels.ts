@@ -5,7 +5,14 @@
 // - Conv2DBackpropFilter: missing in wasm, so conv training fails. The filter gradient is itself
 //   a convolution: channels become the batch, the batch becomes the channels, and the forward
 //   stride becomes the dilation of the "filter" (dy).
-// Both are tested against the cpu backend, values and gradients (test/wasmKernels.test.ts).
+// - Conv2DBackpropInput: stock wasm has it, as a scalar loop that takes ~60% of a conv training
+//   step. The input gradient is a stride-1 convolution of dy (zeros inserted between its rows
+//   and columns for strides > 1, then padded) with the filter rotated 180 degrees and its
+//   in/out channels swapped, so it runs on XNNPACK's Conv2D.
+// - Conv2D: stock wasm returns zeros when a stride exceeds the kernel size (tensorflow/tfjs#8405,
+//   #5907). Such a convolution equals one whose filter is zero-padded up to the stride, with the
+//   input padded at the far edge by the same amount, which XNNPACK computes correctly.
+// All are tested against the cpu backend, values and gradients (test/wasmKernels.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
 
 type Info = tf.TensorInfo;
@@ -89,6 +96,86 @@ function makeConv2DBackpropFilter() {
   };
 }
 
+function makeConv2DBackpropInput() {
+  const transpose = kernelOf('Transpose');
+  const pad = kernelOf('PadV2');
+  const conv2d = kernelOf('Conv2D');
+  const slice = kernelOf('Slice');
+  const reshape = kernelOf('Reshape');
+  const reverse = kernelOf('Reverse');
+  return (args: KernelArgs): Info => {
+    const { inputs, backend, attrs = {} } = args;
+    const { dy, filter } = inputs;
+    const inputShape = attrs.inputShape as [number, number, number, number];
+    if (((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') throw new Error('Conv2DBackpropInput override supports NHWC only');
+    const [kh, kw] = filter.shape;
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape, filter.shape as [number, number, number, number], attrs.strides as [number, number] | number, 1,
+      attrs.pad as 'valid' | 'same' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    const [n, h, w, cin] = inputShape;
+    const [, oh, ow, cout] = dy.shape;
+    const sh = info.strideHeight;
+    const sw = info.strideWidth;
+    const temps: Info[] = [];
+    const keep = (t: Info) => (temps.push(t), t);
+    // dy with (stride - 1) zeros between rows and columns: [n, (oh-1)*sh+1, (ow-1)*sw+1, cout].
+    let dilated = dy;
+    if (sh > 1 || sw > 1) {
+      const spread = keep(reshape({ inputs: { x: dy }, backend, attrs: { shape: [n, oh, 1, ow, 1, cout] } }));
+      const padded = keep(pad({ inputs: { x: spread }, backend, attrs: { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 } }));
+      const flat = keep(reshape({ inputs: { x: padded }, backend, attrs: { shape: [n, oh * sh, ow * sw, cout] } }));
+      dilated = keep(slice({ inputs: { x: flat }, backend, attrs: { begin: [0, 0, 0, 0], size: [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cout] } }));
+    }
+    const hu = dilated.shape[1];
+    const wu = dilated.shape[2];
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    const bottom = h + kh - 1 - hu - top;
+    const right = w + kw - 1 - wu - left;
+    const clamp = (v: number) => Math.max(v, 0);
+    const dyPadded = keep(pad({ inputs: { x: dilated }, backend, attrs: { paddings: [[0, 0], [clamp(top), clamp(bottom)], [clamp(left), clamp(right)], [0, 0]], constantValue: 0 } }));
+    const rotated = keep(reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } }));
+    const swapped = keep(transpose({ inputs: { x: rotated }, backend, attrs: { perm: [0, 1, 3, 2] } }));
+    let out = conv2d({ inputs: { x: dyPadded, filter: swapped }, backend, attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] } });
+    if (top < 0 || left < 0 || out.shape[1] !== h || out.shape[2] !== w) {
+      // Padding that would have to be negative: crop instead.
+      const full = keep(out);
+      out = slice({ inputs: { x: full }, backend, attrs: { begin: [0, clamp(-top), clamp(-left), 0], size: [n, h, w, cin] } });
+    }
+    for (const t of temps) backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
+function makeConv2D(stock: (args: KernelArgs) => Info) {
+  const pad = kernelOf('PadV2');
+  return (args: KernelArgs): Info => {
+    const { inputs, backend, attrs = {} } = args;
+    const { x, filter } = inputs;
+    const [kh, kw] = filter.shape;
+    const strides = attrs.strides as [number, number] | number;
+    const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+    const dilations = attrs.dilations as [number, number] | number | undefined;
+    const dilated = dilations !== undefined && (typeof dilations === 'number' ? dilations !== 1 : dilations.some((d) => d !== 1));
+    if ((sh <= kh && sw <= kw) || dilated || ((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') return stock(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], filter.shape as [number, number, number, number], [sh, sw], 1,
+      attrs.pad as 'valid' | 'same' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    const eh = Math.max(sh - kh, 0);
+    const ew = Math.max(sw - kw, 0);
+    const bigFilter = pad({ inputs: { x: filter }, backend, attrs: { paddings: [[0, eh], [0, ew], [0, 0], [0, 0]], constantValue: 0 } });
+    const { top, bottom, left, right } = info.padInfo;
+    const out = stock({
+      inputs: { x, filter: bigFilter }, backend,
+      attrs: { ...attrs, pad: [[0, 0], [top, bottom + eh], [left, right + ew], [0, 0]], dimRoundingMode: undefined },
+    });
+    backend.disposeData(bigFilter.dataId);
+    return out;
+  };
+}
+
 let installed: (() => void) | undefined;
 
 /**
@@ -100,6 +187,9 @@ export function installWasmKernels(): () => void {
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!stockMatMul) throw new Error('wasm backend has no BatchMatMul kernel');
   const hadFilterGrad = tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined;
+  const stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  const stockConv = tf.getKernel('Conv2D', 'wasm');
+  if (!stockConv) throw new Error('wasm backend has no Conv2D kernel');
 
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({
@@ -112,10 +202,22 @@ export function installWasmKernels(): () => void {
       kernelFunc: makeConv2DBackpropFilter() as unknown as tf.KernelFunc,
     });
   }
+  if (stockInputGrad) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
+    kernelFunc: makeConv2DBackpropInput() as unknown as tf.KernelFunc,
+  });
+  // The backward overrides above captured the stock Conv2D; only user-facing convolutions need the fix.
+  tf.unregisterKernel('Conv2D', 'wasm');
+  tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(stockConv.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc });
   installed = () => {
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel(stockConv);
     tf.unregisterKernel('BatchMatMul', 'wasm');
     tf.registerKernel(stockMatMul);
     if (!hadFilterGrad) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    if (stockInputGrad) tf.registerKernel(stockInputGrad);
     installed = undefined;
   };
   return installed;
