@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
-import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
+import { dmilBin, lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 test('train -> eval -> runs on a tiny joint config', () => {
   const dir = tmpDir('cli');
@@ -107,4 +108,27 @@ test('the shipped csv and npy examples train as they are and agree', () => {
     return JSON.parse(runCli(['eval', lastLine(r.stdout), '--runs-dir', runsDir, '--json']).stdout).accuracy;
   });
   assert.equal(acc[0], acc[1]);
+});
+
+test('a run killed without warning shows as interrupted and resumes; a live one cannot be resumed twice', async () => {
+  const dir = tmpDir('cli-kill');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 400, batch_size: 8, early_stop: { patience: 0 } } }));
+  const child = spawn(process.execPath, [dmilBin, 'train', cfg, '--runs-dir', runsDir, '-q'], { stdio: 'ignore' });
+  const metaFile = () => {
+    const ids = fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [];
+    return ids.length ? path.join(runsDir, ids[0], 'meta.json') : '';
+  };
+  // Wait until at least one epoch is checkpointed.
+  for (let i = 0; i < 200 && !(metaFile() && fs.existsSync(path.join(path.dirname(metaFile()), 'checkpoints', 'resume', 'model.json'))); i++) await new Promise((r) => setTimeout(r, 100));
+  const id = path.basename(path.dirname(metaFile()));
+  const live = runCli(['train', '--resume', id, '--runs-dir', runsDir]);
+  assert.equal(live.status, 2);
+  assert.match(live.stderr, /run is still being trained by process \d+/);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  assert.equal(JSON.parse(fs.readFileSync(metaFile(), 'utf8')).status, 'running', 'SIGKILL leaves no chance to update meta.json');
+  assert.equal(JSON.parse(runCli(['runs', '--runs-dir', runsDir, '--json']).stdout)[0].status, 'interrupted');
+  const resumed = runCli(['train', '--resume', id, '--runs-dir', runsDir, '-q', '--set', 'x=1']);
+  assert.equal(resumed.status, 2, '--set is refused on resume');
 });

@@ -11,7 +11,7 @@ import { UserError } from '../errors';
 import { buildModel } from '../paradigms';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { loadTensors, stageCheckpointHandler } from '../runs/checkpoint';
-import { readMeta, type RunMeta } from '../runs/meta';
+import { liveStatus, readMeta, type RunMeta } from '../runs/meta';
 import { runFiles } from '../runs/runFolder';
 import { modelSpec, prepareForRun, readDataInfo } from './data';
 
@@ -39,9 +39,10 @@ export interface LoadedRun {
 /** A finished run, ready to predict; `sets` override its config (e.g. other data of the same layout). */
 export async function loadFinishedRun(runId: string, runDir: string, sets: readonly string[] = []): Promise<LoadedRun> {
   const meta = readMeta(runDir);
-  if (meta.status !== 'done') {
-    const hint = meta.status === 'interrupted' || meta.status === 'failed' ? `finish it with: dmil train --resume ${runId}` : 'wait for it to finish';
-    throw new UserError(`run is ${meta.status}, not done; it has no final model yet`, { where: runId, hint });
+  const status = liveStatus(meta);
+  if (status !== 'done') {
+    const hint = status === 'running' ? 'wait for it to finish' : `finish it with: dmil train --resume ${runId}`;
+    throw new UserError(`run is ${status}, not done; it has no final model yet`, { where: runId, hint });
   }
   const config = readRunConfig(runDir, sets);
   const data = await prepareForRun(config, readDataInfo(runDir));

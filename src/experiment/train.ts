@@ -3,6 +3,7 @@
 // every epoch for resume, and writes its own checkpoint when done; the run ends with evaluation
 // on val and test.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendReport } from '../backend/select';
@@ -14,7 +15,7 @@ import { buildModel } from '../paradigms';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeFileAtomic } from '../runs/atomic';
 import { loadTensors, rollingCheckpointHandler, saveTensors, stageCheckpointHandler } from '../runs/checkpoint';
-import { readMeta, writeMeta, type RunMeta } from '../runs/meta';
+import { liveStatus, readMeta, writeMeta, type RunMeta } from '../runs/meta';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
 import { Interrupted, runStage, type LoopState, type MetricsRow, type StageSnapshot } from '../train/loop';
@@ -54,7 +55,7 @@ export async function trainNew(config: Config, opts: TrainOptions): Promise<Trai
     const meta: RunMeta = {
       id, name: config.name, status: 'running', paradigm: config.model.paradigm, dataset: config.data.source,
       command: opts.command, seed: config.seed, backend: opts.backend, versions: versions(), git_commit: gitCommit(),
-      started: new Date().toISOString(), ended: null, stages_done: [], stage: null,
+      started: new Date().toISOString(), ended: null, stages_done: [], stage: null, pid: process.pid, host: os.hostname(),
     };
     writeMeta(dir, meta);
     opts.onRunFolder?.(id, dir);
@@ -68,16 +69,16 @@ export async function trainNew(config: Config, opts: TrainOptions): Promise<Trai
 
 export async function trainResume(runId: string, runDir: string, opts: TrainOptions): Promise<TrainResult> {
   const meta = readMeta(runDir);
-  if (meta.status === 'done') throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
-  if (meta.status === 'running' && !opts.interrupted) throw new UserError('run is marked running', { where: runId });
+  const status = liveStatus(meta);
+  if (status === 'done') throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
+  if (status === 'running') throw new UserError(`run is still being trained by process ${meta.pid ?? '?'}`, { where: runId, hint: 'stop that process (Ctrl-C) first, or wait for it' });
   const config = readRunConfig(runDir);
   const data = await prepareForRun(config, readDataInfo(runDir));
   const model = buildModel(config, modelSpec(data));
   try {
     const last = meta.stages_done[meta.stages_done.length - 1];
     if (last) await loadStageCheckpoint(runDir, last, model);
-    meta.status = 'running';
-    meta.error = undefined;
+    Object.assign(meta, { status: 'running', error: undefined, pid: process.pid, host: os.hostname() });
     meta.resumed = [...(meta.resumed ?? []), new Date().toISOString()];
     writeMeta(runDir, meta);
     opts.onRunFolder?.(runId, runDir);

@@ -1,7 +1,7 @@
 // Listing the runs in a runs folder, oldest first. Folders without meta.json are not runs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readMeta, type RunStatus } from './meta';
+import { liveStatus, readMeta, type RunStatus } from './meta';
 import { runFiles } from './runFolder';
 
 export interface RunSummary {
@@ -24,7 +24,7 @@ export function listRuns(runsDir: string): RunSummary[] {
       const meta = readMeta(dir);
       const evalFile = path.join(dir, runFiles.eval, 'test.json');
       const test = fs.existsSync(evalFile) ? (JSON.parse(fs.readFileSync(evalFile, 'utf8')) as { accuracy: number }).accuracy : null;
-      out.push({ id, status: meta.status, paradigm: meta.paradigm, dataset: meta.dataset, seed: meta.seed, test_accuracy: test, started: meta.started });
+      out.push({ id, status: liveStatus(meta), paradigm: meta.paradigm, dataset: meta.dataset, seed: meta.seed, test_accuracy: test, started: meta.started });
     } catch {
       out.push({ id, status: 'unreadable', paradigm: '-', dataset: '-', seed: null, test_accuracy: null, started: '-' });
     }

@@ -1,5 +1,6 @@
 // meta.json: what a run is and how far it got.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeJsonAtomic } from './atomic';
 import { runFiles } from './runFolder';
@@ -26,6 +27,23 @@ export interface RunMeta {
   error?: string;
   /** Each time the run was resumed. */
   resumed?: string[];
+  /** Process and host training the run, to tell a live run from one that was killed. */
+  pid?: number;
+  host?: string;
+}
+
+/**
+ * The status as it is now: a run marked running whose process is gone (killed, machine
+ * restarted) is interrupted and can be resumed.
+ */
+export function liveStatus(meta: RunMeta): RunStatus {
+  if (meta.status !== 'running' || meta.pid === undefined || meta.host !== os.hostname()) return meta.status;
+  try {
+    process.kill(meta.pid, 0);
+    return 'running';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? 'running' : 'interrupted';
+  }
 }
 
 export function readMeta(dir: string): RunMeta {
