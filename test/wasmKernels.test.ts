@@ -28,6 +28,16 @@ for (const [stride, pad, k] of [[1, 'valid', 3], [1, 'same', 3], [2, 'same', 3],
   });
 }
 cases.push({
+  name: 'split of a vector into uneven parts (flat optimiser update)',
+  shapes: [[23]],
+  f: (x) => tf.concat(tf.split(x, [5, 1, 9, 8]).map((p, i) => tf.mul(p, i + 1))),
+});
+cases.push({
+  name: 'split and slice along inner axes (concat gradients, non-contiguous slices)',
+  shapes: [[4, 6, 5]],
+  f: (x) => tf.concat([...tf.split(x, [2, 4], 1).map((p) => tf.reshape(p, [-1])), tf.reshape(tf.slice(x, [1, 2, 1], [2, 3, 3]), [-1])]),
+});
+cases.push({
   name: 'conv2d stride 2 with a 1x1 kernel (stock wasm returns zeros: tfjs#8405)',
   shapes: [[2, 7, 6, 3], [1, 1, 3, 2]],
   f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'valid'),

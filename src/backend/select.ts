@@ -43,7 +43,7 @@ async function useBuiltin(name: 'wasm' | 'cpu'): Promise<string[]> {
   await tf.ready();
   if (name === 'wasm') {
     installWasmKernels();
-    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (via Conv2D)', 'Conv2DBackpropInput (via Conv2D)', 'Conv2D (stride > kernel fix)'];
+    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (via Conv2D)', 'Conv2DBackpropInput (via Conv2D)', 'Conv2D (stride > kernel fix)', 'Slice and SplitV (no copy of the whole input)'];
   }
   return [];
 }
