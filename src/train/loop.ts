@@ -8,7 +8,7 @@ import { chunks, disposeBatch, makeBatch, type Batch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
-import type { ParadigmModel, Stage } from '../paradigms/paradigm';
+import type { LossTerms, ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
 import { initialEarlyStop, observe, type EarlyStopState } from './earlyStop';
 import { Optimizer } from './optimizer';
@@ -66,28 +66,56 @@ export interface StageOutcome {
   bestValue: number | null;
 }
 
+/**
+ * A batch's metrics as one vector: [loss, ...terms] times the batch size, then the number of
+ * correct predictions (NaN without probabilities). Summed over batches and divided by the
+ * sample count, it gives per-sample means.
+ */
+function metricVector(out: LossTerms, labels: tf.Tensor1D, size: number, probs = out.probs): tf.Tensor1D {
+  const correct = probs ? tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), labels), 'float32')) : tf.scalar(Number.NaN);
+  return tf.stack([...[out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, size)), correct]) as tf.Tensor1D;
+}
+
+const metricNames = (out: LossTerms) => ['loss', ...Object.keys(out.terms), 'accuracy'];
+
+/** Sums metric vectors on the device, so an epoch reads its metrics back once. */
+class DeviceSum {
+  private sum?: tf.Tensor1D;
+
+  add(part: tf.Tensor1D): void {
+    const next = this.sum ? (tf.add(this.sum, part) as tf.Tensor1D) : tf.clone(part);
+    tf.dispose([this.sum, part]);
+    this.sum = next;
+  }
+
+  /** The sums divided by `count`, and the sum released. */
+  means(count: number): number[] {
+    const values = this.sum ? Array.from(this.sum.dataSync(), (v) => v / Math.max(count, 1)) : [];
+    this.dispose();
+    return values;
+  }
+
+  dispose(): void {
+    this.sum?.dispose();
+    this.sum = undefined;
+  }
+}
+
 /** Loss terms (means over samples) and accuracy of a stage on some samples, in eval mode. */
 export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, batchSize: number): Record<string, number> {
-  let sums: tf.Tensor1D | undefined;
+  const sums = new DeviceSum();
   let names: string[] = [];
   for (const idx of chunks(indices, batchSize)) {
     const batch = makeBatch(data, idx);
-    const part = tf.tidy(() => {
+    sums.add(tf.tidy(() => {
       const out = stage.loss(batch.inputs, batch.labels, false, 0);
-      names = ['loss', ...Object.keys(out.terms), 'accuracy'];
-      const probs = out.probs ?? stage.probs(batch.inputs);
-      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), batch.labels), 'float32'));
-      const perBatch = [out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, batch.size));
-      return tf.stack([...perBatch, correct]) as tf.Tensor1D;
-    });
+      names = metricNames(out);
+      return metricVector(out, batch.labels, batch.size, out.probs ?? stage.probs(batch.inputs));
+    }));
     disposeBatch(batch);
-    const next = sums ? tf.add(sums, part) : tf.clone(part);
-    tf.dispose([sums, part]);
-    sums = next as tf.Tensor1D;
   }
-  const values = sums ? Array.from(sums.dataSync()) : [];
-  sums?.dispose();
-  return Object.fromEntries(names.map((n, i) => [n, values[i] / Math.max(indices.length, 1)]));
+  const values = sums.means(indices.length);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
 /** What one gradient step needs, prepared once per stage. */
@@ -129,13 +157,11 @@ function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Rec
 export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
   const step = s.step++;
   return tf.tidy(() => {
-    let kept: tf.Tensor[] = [];
+    let metrics: tf.Tensor1D | undefined;
     const { grads } = tf.variableGrads(() => {
       const out = s.stage.loss(batch.inputs, batch.labels, true, step);
-      s.termNames = ['loss', ...Object.keys(out.terms), 'accuracy'];
-      const correct = out.probs ? tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), batch.labels), 'float32')) : tf.scalar(Number.NaN);
-      kept = [out.total, ...Object.values(out.terms)].map((t) => tf.keep(tf.mul(t, batch.size)));
-      kept.push(tf.keep(correct));
+      s.termNames = metricNames(out);
+      metrics = tf.keep(metricVector(out, batch.labels, batch.size));
       return out.total;
     }, s.vars);
     s.optimizer.apply(byParamName(grads, s.nameOf), lr);
@@ -144,9 +170,7 @@ export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
       const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
       s.auxiliary.optimizer.apply(byParamName(auxGrads, s.auxiliary.nameOf), lr);
     }
-    const stacked = tf.stack(kept) as tf.Tensor1D;
-    tf.dispose(kept);
-    return stacked;
+    return metrics!;
   });
 }
 
@@ -187,26 +211,22 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const lr = learningRate(train.optimizer.lr, train.schedule, epoch, train.epochs);
     const order = rng.shuffle(Int32Array.from(trainIdx));
     const bar = logger.progress(`${stage.name} ${epoch + 1}/${train.epochs}`, stepsPerEpoch);
-    let sums: tf.Tensor1D | undefined;
+    const sums = new DeviceSum();
     for (const idx of chunks(order, train.batch_size)) {
       if (run.interrupted?.()) {
         bar.stop();
-        tf.dispose(sums);
+        sums.dispose();
         throw new Interrupted();
       }
       const batch = makeBatch(data, idx);
-      const part = trainStep(step, batch, lr);
+      sums.add(trainStep(step, batch, lr));
       disposeBatch(batch);
-      const next = sums ? tf.add(sums, part) : tf.clone(part);
-      tf.dispose([sums, part]);
-      sums = next as tf.Tensor1D;
       bar.tick(1);
       // Let signals (Ctrl-C) and progress timers run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.stop();
-    const trainValues = sums ? Array.from(sums.dataSync()).map((v) => v / trainIdx.length) : [];
-    sums?.dispose();
+    const trainValues = sums.means(trainIdx.length);
     const trainRow = Object.fromEntries(step.termNames.map((n, i) => [n, trainValues[i]]));
     if (!Number.isFinite(trainRow.loss)) {
       bar.stop();
