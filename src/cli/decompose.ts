@@ -7,13 +7,13 @@ import { interactionScores, scoreColumns, toCsv, toJsonl } from '../analysis/int
 import { EVAL_SPLITS, splitIndices, type EvalSplit } from '../data/dataset';
 import { UserError } from '../errors';
 import { classPrior } from '../experiment/data';
-import { meanGate } from '../experiment/evaluate';
+import { evaluatePredictions } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun } from '../runs/runFolder';
 import { startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
-import { num, table } from './table';
+import { gateTable } from './eval';
 
 interface DecomposeOptions extends CommonOptions {
   split: EvalSplit;
@@ -56,20 +56,11 @@ export function registerDecompose(program: Command): void {
       fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
       writeFileAtomic(out, opts.format === 'csv' ? toCsv(scoreColumns(inputs), rows) : toJsonl(rows));
       process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
-      process.stdout.write(`${summary(p, inputs.types)}\n`);
+      const gates = gateTable(evaluatePredictions(run.id, model, data, opts.split, p));
+      process.stdout.write(gates ? `mean gate weights (${rows.length} samples)\n${gates}\n` : `${rows.length} samples; this paradigm has no gate (no interaction composition to summarise)\n`);
     } finally {
       model.params.dispose();
     }
   });
 }
 
-function summary(p: ReturnType<typeof predictSamples>, types: string[] | undefined): string {
-  if (!p.gate || !p.components) return `${p.indices.length} samples; this paradigm has no gate (no interaction composition to summarise)`;
-  const comps = Object.keys(p.components);
-  const rows = [['all', ...comps.map((c) => num(meanGate(p.gate!, comps, () => true)![c], 3))]];
-  for (const t of [...new Set(types ?? [])].sort()) {
-    const g = meanGate(p.gate, comps, (i) => types![i] === t);
-    if (g) rows.push([`type ${t}`, ...comps.map((c) => num(g[c], 3))]);
-  }
-  return `mean gate weights (${p.indices.length} samples)\n${table(['samples', ...comps.map((c) => `g_${c}`)], rows)}`;
-}

@@ -26,14 +26,17 @@ export function formatReport(r: EvalReport): string {
   for (const [c, a] of Object.entries(r.component_accuracy ?? {})) rows.push([`component ${c} accuracy`, num(a)]);
   for (const [t, a] of Object.entries(r.per_type ?? {})) rows.push([`type ${t} accuracy`, num(a)]);
   for (const [c, a] of Object.entries(r.per_class)) rows.push([`class ${c} accuracy`, num(a)]);
-  let out = `${r.run} (${r.paradigm}), ${r.split} split\n${table(['metric', 'value'], rows)}`;
-  if (r.gate_mean) {
-    const comps = Object.keys(r.gate_mean);
-    const gateRows = [['all', ...comps.map((c) => num(r.gate_mean![c], 3))]];
-    for (const [t, g] of Object.entries(r.gate_by_type ?? {})) if (g) gateRows.push([`type ${t}`, ...comps.map((c) => num(g[c], 3))]);
-    out += `\n\nmean gate weights\n${table(['samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
-  }
-  return out;
+  const gates = gateTable(r);
+  return `${r.run} (${r.paradigm}), ${r.split} split\n${table(['metric', 'value'], rows)}${gates ? `\n\nmean gate weights\n${gates}` : ''}`;
+}
+
+/** Mean gate weights overall and by interaction type, for paradigms with a gate. */
+export function gateTable(r: EvalReport): string | undefined {
+  if (!r.gate_mean) return undefined;
+  const comps = Object.keys(r.gate_mean);
+  const rows = [['all', ...comps.map((c) => num(r.gate_mean![c], 3))]];
+  for (const [t, g] of Object.entries(r.gate_by_type ?? {})) if (g) rows.push([`type ${t}`, ...comps.map((c) => num(g[c], 3))]);
+  return table(['samples', ...comps.map((c) => `g_${c}`)], rows);
 }
 
 export function registerEval(program: Command): void {

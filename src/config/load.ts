@@ -55,17 +55,19 @@ function parseOverrides(sets: readonly string[], raw: Record<string, unknown>): 
   return sets.map(parseOverride).map((o) => (isPathKey(o.path, source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o));
 }
 
-/** Makes the config's file paths absolute, relative ones taken from `baseDir`. */
+/** Makes the config's file paths (see `isPathKey`) absolute, relative ones taken from `baseDir`. */
 function resolvePaths(raw: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const out = structuredClone(raw);
-  const data = out.data as Record<string, unknown> | undefined;
-  if (!data || typeof data !== 'object') return out;
-  const fix = (v: unknown) => (typeof v === 'string' && v !== '' ? path.resolve(baseDir, v) : v);
-  for (const key of ['path', 'split_file', 'images', 'test_images', 'test_labels']) if (key in data) data[key] = fix(data[key]);
-  if ((data.source === 'npy' || data.source === 'idx') && 'labels' in data) data.labels = fix(data.labels);
-  if (Array.isArray(data.modalities)) {
-    for (const m of data.modalities) if (m && typeof m === 'object' && 'path' in m) (m as Record<string, unknown>).path = fix((m as Record<string, unknown>).path);
-  }
+  const source = (out.data as { source?: unknown } | undefined)?.source;
+  const visit = (node: unknown, at: (string | number)[]): void => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      const key = Array.isArray(node) ? Number(k) : k;
+      if (typeof v === 'string' && v !== '' && isPathKey([...at, key], source)) (node as Record<string, unknown>)[k] = path.resolve(baseDir, v);
+      else visit(v, [...at, key]);
+    }
+  };
+  visit(out.data, ['data']);
   return out;
 }
 
@@ -150,7 +152,7 @@ function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserE
       const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       message = Array.isArray(got)
-        ? issue.message.includes('synthetic') ? issue.message : `needs ${op} ${bound} entries, has ${got.length}`
+        ? isCustom(issue.message) ? issue.message : `needs ${op} ${bound} entries, has ${got.length}`
         : `must be ${op} ${bound}, got ${describe(got)}`;
       break;
     }
@@ -201,6 +203,9 @@ function findNode(doc: Document, path: readonly (string | number)[], atKey: bool
   }
   return doc.getIn(path, true) as Node | undefined;
 }
+
+/** A message the schema wrote itself (zod's own start "Too small" / "Too big"). */
+const isCustom = (message: string) => !/^Too (small|big)/.test(message);
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';

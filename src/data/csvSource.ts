@@ -39,19 +39,21 @@ interface Want {
   reserved: string[];
 }
 
+const columnsHint = (header: string[]) => `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}`;
+
 function selectColumns(file: string, header: string[], m: Want['modalities'][number], reserved: string[]): number[] {
   const free = header.map((h, i) => [h, i] as const).filter(([h]) => !reserved.includes(h));
   if (Array.isArray(m.columns)) {
     return m.columns.map((c) => {
       const i = header.indexOf(c);
-      if (i < 0) throw new UserError(`modality ${m.name}: no column named "${c}"`, { where: `${file}:1`, hint: `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}` });
+      if (i < 0) throw new UserError(`modality ${m.name}: no column named "${c}"`, { where: `${file}:1`, hint: columnsHint(header) });
       return i;
     });
   }
   const re = globToRegExp(m.columns);
   const hits = free.filter(([h]) => re.test(h)).map(([, i]) => i);
   if (hits.length === 0) {
-    throw new UserError(`modality ${m.name}: the pattern "${m.columns}" matches no column`, { where: `${file}:1`, hint: `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}` });
+    throw new UserError(`modality ${m.name}: the pattern "${m.columns}" matches no column`, { where: `${file}:1`, hint: columnsHint(header) });
   }
   return hits;
 }
@@ -68,7 +70,7 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
   const need = (name: string | undefined, what: string) => {
     if (name === undefined) return undefined;
     const i = header!.indexOf(name);
-    if (i < 0) throw new UserError(`no ${what} column "${name}"`, { where: `${file}:1`, hint: `columns: ${header!.slice(0, 10).join(', ')}${header!.length > 10 ? ', ...' : ''}` });
+    if (i < 0) throw new UserError(`no ${what} column "${name}"`, { where: `${file}:1`, hint: columnsHint(header!) });
     return i;
   };
   try {

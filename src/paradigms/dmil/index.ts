@@ -40,8 +40,10 @@ export function buildDmil(config: Config, spec: ModelSpec): ParadigmModel {
   const prior = spec.classPrior ?? new Array(spec.classes).fill(1 / spec.classes);
   const w = dmil.weights;
 
-  const noiseFor = (stage: string, training: boolean, step: number): Noise =>
-    training ? { seed: ((Rng.derive(config.seed, `noise-${stage}`).nextUint32() % (1 << 20)) + step) % (1 << 26) } : null;
+  // Each stage's noise stream starts at a base drawn once from the seed; step s uses base + s.
+  const noiseBase = new Map(dmil.stages.map((e) => [e.name, Rng.derive(config.seed, `noise-${e.name}`).nextUint32() % (1 << 20)]));
+  const noiseFor = (stage: DmilStageName, training: boolean, step: number): Noise =>
+    training ? { seed: (noiseBase.get(stage)! + step) % (1 << 26) } : null;
 
   const stages: Stage[] = dmil.stages.map((entry): Stage => {
     const groups = TRAINS[entry.name].filter((g) => g !== 'probe' || dmil.adversary !== 'off');
