@@ -79,15 +79,18 @@ function writeBigCsv(file: string, rows: number, cols: number): void {
   fs.closeSync(fd);
 }
 
+/** configs/xor.yaml with the given paradigm. */
+const benchConfig = (paradigm: string): Config => readConfigFile(path.join(root, 'configs', 'xor.yaml'), [`model.paradigm=${paradigm}`]).config;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * dmil's wasm kernel overrides against stock wasm on the joint training step, in alternating
  * rounds (this machine's speed drifts by 20-30% between runs), reported as medians.
  */
-async function overridesAgainstStock(base: Config): Promise<void> {
+async function overridesAgainstStock(): Promise<void> {
   await selectBackend('wasm');
-  const joint = { ...base, model: { ...base.model, paradigm: 'joint' as const } };
+  const joint = benchConfig('joint');
   const rounds = { overrides: [] as number[], stock: [] as number[] };
   for (let round = 0; round < 3; round++) {
     rounds.overrides.push((await throughput(joint)).train);
@@ -125,8 +128,8 @@ async function loading(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--load-only')) return loading();
-  if (process.argv.includes('--overrides-only')) return overridesAgainstStock(readConfigFile(path.join(root, 'configs', 'xor.yaml')).config);
-  const base = readConfigFile(path.join(root, 'configs', 'xor.yaml')).config;
+  if (process.argv.includes('--overrides-only')) return overridesAgainstStock();
+  const base = benchConfig('joint');
   const paradigms = ['joint', 'ensemble', 'unimodal', 'dmil'] as const;
   console.log(`training throughput on configs/xor.yaml (batch ${base.train.batch_size}), samples/s, >= ${MIN_SECONDS}s per measurement`);
   console.log(`${'backend'.padEnd(12)}${'paradigm'.padEnd(10)}${'stage'.padEnd(17)}samples/s`);
@@ -139,14 +142,14 @@ async function main(): Promise<void> {
       continue;
     }
     for (const paradigm of paradigms) {
-      const config = { ...base, model: { ...base.model, paradigm } };
+      const config = benchConfig(paradigm);
       const r = await throughput(config);
       results[`${choice}/${paradigm}`] = r;
       for (const [stage, sps] of Object.entries(r)) console.log(`${choice.padEnd(12)}${paradigm.padEnd(10)}${stage.padEnd(17)}${fmt(sps)}`);
     }
   }
 
-  await overridesAgainstStock(base);
+  await overridesAgainstStock();
 
   // Conv backbones: stock wasm cannot train them at all (no Conv2DBackpropFilter).
   const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;

@@ -69,6 +69,13 @@ export class Rng {
     return out;
   }
 
+  /** Uniform in [-bound, bound). */
+  uniformArray(n: number, bound: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = (2 * this.uniform() - 1) * bound;
+    return out;
+  }
+
   /** Fisher-Yates shuffle in place. */
   shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {

@@ -41,7 +41,7 @@ test('train -> eval -> runs on a tiny joint config', () => {
 
   const table = runCli(['eval', id.slice(0, -2), '--runs-dir', runsDir, '--split', 'val']);
   assert.equal(table.status, 0, table.stderr);
-  assert.match(table.stdout, /^accuracy\s+\d\.\d{4}$/m);
+  assert.match(table.stdout, /^accuracy \[95% interval\]\s+\d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\]$/m);
   assert.match(table.stdout, /val split/);
 
   const runs = runCli(['runs', '--runs-dir', runsDir, '--json']);

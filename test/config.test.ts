@@ -21,7 +21,7 @@ test('the shipped xor config loads and every default is filled in', () => {
   const { config } = readConfigFile(path.join(repoRoot, 'configs', 'xor.yaml'));
   assert.equal(config.name, 'xor');
   assert.equal(config.model.paradigm, 'joint');
-  assert.equal(config.train.early_stop.metric, 'val_loss');
+  assert.equal(config.train.early_stop.metric, 'val_ce');
   assert.equal(config.train.optimizer.beta2, 0.999);
   assert.equal(config.data.source === 'synthetic' && config.data.cue, 1);
 });
@@ -42,7 +42,7 @@ test('errors name the key path, the YAML line and column, and a fix', () => {
   const neg = writeConfig(dir, 'data:\n  source: synthetic\ntrain:\n  epochs: -2\n', 'neg.yaml');
   assert.equal(errorOf(() => readConfigFile(neg)), `${neg}:4:11: train.epochs: must be >= 1, got -2`);
   const para = writeConfig(dir, 'data: {source: synthetic}\nmodel: {paradigm: jiont}\n', 'para.yaml');
-  assert.match(errorOf(() => readConfigFile(para)), /para\.yaml:2:19: model\.paradigm: "jiont" is not one of unimodal, joint, ensemble, dmil \(did you mean "joint"\?\)/);
+  assert.match(errorOf(() => readConfigFile(para)), /para\.yaml:2:19: model\.paradigm: "jiont" is not a known paradigm \(supported: unimodal, joint, ensemble, dmil; did you mean "joint"\?\)/);
   assert.match(errorOf(() => configFromObject(tinyConfig(), ['train.epochs=ten'])), /^--set train\.epochs=ten: train\.epochs: expected number, got "ten"/);
   assert.match(errorOf(() => configFromObject(tinyConfig(), ['trian.epochs=3'])), /unknown key "trian" \(did you mean "train"\?\)/);
 });
@@ -56,12 +56,14 @@ test('a DMIL stage overrides only what it names; --set reaches into the default 
   const { stageTrainConfig } = await import('../src/paradigms/dmil');
   const raw = tinyConfig({ train: { optimizer: { type: 'sgd', lr: 0.1 }, epochs: 9 } });
   const { config } = configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages.2.optimizer={momentum: 0.5}', 'model.dmil.stages.1.epochs=4']);
+  assert.equal(config.model.paradigm, 'dmil');
+  if (config.model.paradigm !== 'dmil') return;
   const [intra, cross, finetune] = config.model.dmil.stages.map((s) => stageTrainConfig(config.train, s));
   assert.deepEqual([intra.epochs, cross.epochs, finetune.epochs], [9, 4, 9]);
   assert.equal(finetune.optimizer.type, 'sgd', 'the user\'s optimiser type survives a stage override');
   assert.equal(finetune.optimizer.momentum, 0.5);
   assert.deepEqual([intra.optimizer.lr, finetune.optimizer.lr], [0.1, 0.05], 'finetune defaults to half the learning rate');
-  assert.match(errorOf(() => configFromObject(raw, ['model.dmil.stages=[{name: finetune}, {name: decompose-intra}]'])), /stages must be a subset of decompose-intra, decompose-cross, finetune, in that order/);
+  assert.match(errorOf(() => configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages=[{name: finetune}, {name: decompose-intra}]'])), /stages must be a subset of decompose-intra, decompose-cross, finetune, in that order/);
 });
 
 test('every shipped config loads; relative data paths resolve against the config file', () => {

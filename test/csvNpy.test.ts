@@ -30,7 +30,7 @@ writeNpy(path.join(dir, 'b.npy'), d.modalities[1].values, [6000, 32]);
 writeNpy(path.join(dir, 'labels.npy'), Int32Array.from(d.labels), [6000]);
 writeNpy(path.join(dir, 'split.npy'), Int32Array.from(d.split), [6000]);
 
-const common = { seed: 3, model: { backbone: { hidden: [64], out: 32 }, dmil: { latent: 8 } }, train: { epochs: 2, early_stop: { patience: 0 } } };
+const common = { seed: 3, model: { backbone: { hidden: [64], out: 32 } }, train: { epochs: 2, early_stop: { patience: 0 } } };
 const csvCfg = writeConfig(dir, { name: 'csv', ...common, data: { source: 'csv', path: 'data.csv', id: 'id', label: 'label', split_column: 'split', modalities: [{ name: 'a', columns: 'a_*' }, { name: 'b', columns: 'b_*' }] } }, 'csv.yaml');
 const npyCfg = writeConfig(dir, { name: 'npy', ...common, data: { source: 'npy', labels: 'labels.npy', split_file: 'split.npy', modalities: [{ name: 'a', path: 'a.npy' }, { name: 'b', path: 'b.npy' }] } }, 'npy.yaml');
 
@@ -42,7 +42,8 @@ const evalJson = (id: string, extra: string[] = []) => {
 
 for (const paradigm of ['unimodal', 'joint', 'ensemble', 'dmil']) {
   test(`${paradigm} trains end to end from a 6000-row CSV`, () => {
-    const r = runCli(['train', csvCfg, '--runs-dir', runsDir, '--set', `model.paradigm=${paradigm}`, '-q']);
+    const dmil = paradigm === 'dmil' ? ['--set', 'model.dmil.latent=8'] : [];
+    const r = runCli(['train', csvCfg, '--runs-dir', runsDir, '--set', `model.paradigm=${paradigm}`, ...dmil, '-q']);
     assert.equal(r.status, 0, r.stderr);
     const report = evalJson(lastLine(r.stdout));
     assert.equal(report.samples, d.split.filter((s) => s === 2).length);

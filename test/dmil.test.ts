@@ -96,7 +96,7 @@ test('what a stage freezes is not updated: stage-1 weights are bit-identical aft
     // Within a stage the count is flat (it holds the stage's best-epoch snapshot and optimiser
     // state, so it differs between stages); after each stage it is back to the model alone.
     const counts: number[] = [];
-    await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async () => void counts.push(tf.memory().numTensors) });
+    await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async (snap) => void (snap && counts.push(tf.memory().numTensors)) });
     assert.equal(new Set(counts).size, 1, `${stage.name}: tensor counts across epochs ${counts}`);
     assert.equal(tf.memory().numTensors, withModel, `${stage.name} left tensors behind`);
     snapshots.push(take());
@@ -152,9 +152,9 @@ test('end to end: train a tiny dmil run, eval reports components and gates, deco
   const id = lastLine(train.stdout);
   const metrics = fs.readFileSync(path.join(runsDir, id, 'metrics.csv'), 'utf8');
   for (const col of ['ce_M1', 'rec_1', 'kl_1', 'warm', 'probe', 'adv', 'ce_R', 'ce_U1', 'ce_S', 'align', 'kl_U', 'mix', 'lb']) assert.match(metrics.split('\n')[0], new RegExp(`\\b${col}\\b`), col);
-  assert.equal(metrics.split('\n').filter((l) => l.startsWith('decompose-cross,')).length, 4, 'the stage entry sets its own epochs');
+  assert.equal(metrics.split('\n').filter((l) => l.startsWith('decompose-cross,')).length, 5, 'the stage entry sets its own epochs (epoch 0, then train and val of 2 epochs)');
   assert.deepEqual(fs.readdirSync(path.join(runsDir, id, 'checkpoints')).sort(), ['decompose-cross', 'decompose-intra', 'finetune']);
-  const finetuneLr = metrics.split('\n').find((l) => l.startsWith('finetune,'))!;
+  const finetuneLr = metrics.split('\n').find((l) => l.startsWith('finetune,1,'))!;
   assert.match(finetuneLr, /,0\.0002,/);
 
   const report = JSON.parse(runCli(['eval', id, '--runs-dir', runsDir, '--json']).stdout);
@@ -168,7 +168,8 @@ test('end to end: train a tiny dmil run, eval reports components and gates, deco
   assert.equal(dec.status, 0, dec.stderr);
   assert.match(dec.stdout, /mean gate weights/);
   const rows = parse(fs.readFileSync(path.join(runsDir, id, 'decompose', 'test.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-  assert.deepEqual(Object.keys(rows[0]), ['id', 'label', 'prediction', 'gate_R', 'gate_U1', 'gate_U2', 'gate_S', 'p_R', 'p_U1', 'p_U2', 'p_S', 'pred_R', 'pred_U1', 'pred_U2', 'pred_S', 'evidence_R', 'evidence_U1', 'evidence_U2', 'evidence_S', 'type']);
+  const part = (n: string) => [`p_${n}`, `pred_${n}`, `evidence_${n}`];
+  assert.deepEqual(Object.keys(rows[0]), ['id', 'label', 'prediction', 'p', 'evidence', 'gate_R', 'gate_U1', 'gate_U2', 'gate_S', ...['a', 'b', 'R', 'U1', 'U2', 'S'].flatMap(part), 'type']);
   assert.equal(rows.length, report.samples);
   const recomputed = rows.filter((r) => r.label === r.prediction).length / rows.length;
   assert.equal(recomputed, report.accuracy, 'accuracy recomputed from decompose equals eval');

@@ -21,7 +21,7 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): Record<stri
       source: 'synthetic', samples: 240, classes: 3, mix: { R: 1, U1: 1, U2: 1, S: 1 },
       modalities: [{ name: 'a', dim: 6, noise: 0.3 }, { name: 'b', dim: 5, noise: 0.3 }],
     },
-    model: { paradigm: 'joint', backbone: { hidden: [16], out: 8 }, head: { hidden: [8] } },
+    model: { paradigm: 'joint', backbone: { hidden: [16], out: 8 } },
     train: { epochs: 3, batch_size: 32, early_stop: { patience: 0 } },
   };
   return { ...base, ...overrides };

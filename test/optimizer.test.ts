@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backend/select';
 import { Params } from '../src/models/params';
-import { Rng } from '../src/rng';
 import { Optimizer } from '../src/train/optimizer';
 import { learningRate } from '../src/train/schedule';
 import { initialEarlyStop, observe } from '../src/train/earlyStop';
@@ -12,7 +11,7 @@ const base = { type: 'adam' as const, lr: 0.1, momentum: 0.9, beta1: 0.9, beta2:
 
 function oneParam(value: number): Params {
   const p = new Params();
-  p.add('x.w', [1], 'zeros', new Rng(0)).assign(tf.tensor1d([value]));
+  p.add('x.w', [1], new Float32Array(1)).assign(tf.tensor1d([value]));
   return p;
 }
 
@@ -48,8 +47,8 @@ test('sgd with momentum and weight decay: two steps by hand', async () => {
 test('adam over several tensors equals adam on each: flat update, per-parameter closed form, biases not decayed', async () => {
   await selectBackend('cpu');
   const p = new Params();
-  p.add('a.w', [2, 2], 'zeros', new Rng(0)).assign(tf.tensor2d([[1, 2], [3, 4]]));
-  p.add('a.b', [3], 'zeros', new Rng(0)).assign(tf.tensor1d([1, 1, 1]));
+  p.add('a.w', [2, 2], new Float32Array(4)).assign(tf.tensor2d([[1, 2], [3, 4]]));
+  p.add('a.b', [3], new Float32Array(3)).assign(tf.tensor1d([1, 1, 1]));
   const opt = new Optimizer({ ...base, weight_decay: 0.1 }, p, ['a.w', 'a.b']);
   const gw = [[0.5, -1], [2, 0]];
   opt.apply({ 'a.w': tf.tensor2d(gw), 'a.b': tf.tensor1d([-3, 0, 1]) }, 0.1);
@@ -75,14 +74,45 @@ test('learning-rate schedules', () => {
 
 test('early stopping: best epoch, patience, min_delta, both directions', () => {
   const opts = { metric: 'val_loss' as const, patience: 2, minDelta: 0.01 };
+  const at = (loss: number) => ({ loss, ce: 0, accuracy: 0 });
   let st = initialEarlyStop();
   const seen = [1.0, 0.8, 0.795, 0.9, 0.7].map((v, e) => {
-    const r = observe(st, e, v, opts);
+    const r = observe(st, e, at(v), opts);
     st = r.state;
     return [r.improved, r.stop];
   });
   assert.deepEqual(seen, [[true, false], [true, false], [false, false], [false, true], [true, false]]);
-  const acc = observe(observe(initialEarlyStop(), 0, 0.5, { ...opts, metric: 'val_accuracy' }).state, 1, 0.6, { ...opts, metric: 'val_accuracy' });
+  assert.equal(st.bestEpoch, 4);
+  const accOpts = { ...opts, metric: 'val_accuracy' as const };
+  const acc = observe(observe(initialEarlyStop(), 0, { loss: 9, ce: 1, accuracy: 0.5 }, accOpts).state, 1, { loss: 9, ce: 1, accuracy: 0.6 }, accOpts);
   assert.equal(acc.improved, true);
-  assert.equal(observe(initialEarlyStop(), 0, 1, { ...opts, patience: 0 }).stop, false);
+  assert.equal(observe(initialEarlyStop(), 0, at(1), { ...opts, patience: 0 }).stop, false);
+});
+
+test('model selection on the prediction: val_ce ignores the regularisers, ties go to accuracy, and the incoming model (epoch 0) can win', () => {
+  const opts = { metric: 'val_ce' as const, patience: 0, minDelta: 0 };
+  // Epoch 0 is the incoming model; epoch 1 has a lower total loss (regularisers) but a worse prediction.
+  const epochs = [
+    { loss: 5.0, ce: 0.30, accuracy: 0.90 },
+    { loss: 4.0, ce: 0.35, accuracy: 0.91 },
+    { loss: 6.0, ce: 0.30, accuracy: 0.92 }, // level on val_ce with epoch 0, better accuracy: a tie won on accuracy
+    { loss: 3.0, ce: 0.30, accuracy: 0.92 }, // level on both: not an improvement
+  ];
+  let st = initialEarlyStop();
+  const improved = epochs.map((o, e) => {
+    const r = observe(st, e, o, opts);
+    st = r.state;
+    return r.improved;
+  });
+  assert.deepEqual(improved, [true, false, true, false]);
+  assert.equal(st.bestEpoch, 2);
+  // With only epochs 0 and 1, the stage keeps what it was given.
+  const two = observe(observe(initialEarlyStop(), 0, epochs[0], opts).state, 1, epochs[1], opts).state;
+  assert.equal(two.bestEpoch, 0);
+  // val_loss would have picked epoch 1, val_accuracy breaks its ties by val_ce.
+  assert.equal(observe(observe(initialEarlyStop(), 0, epochs[0], { ...opts, metric: 'val_loss' }).state, 1, epochs[1], { ...opts, metric: 'val_loss' }).state.bestEpoch, 1);
+  const accTie = observe(observe(initialEarlyStop(), 0, { loss: 0, ce: 0.4, accuracy: 0.9 }, { ...opts, metric: 'val_accuracy' }).state, 1, { loss: 0, ce: 0.3, accuracy: 0.9 }, { ...opts, metric: 'val_accuracy' });
+  assert.equal(accTie.improved, true);
+  // A NaN prediction never counts as an improvement.
+  assert.equal(observe(st, 4, { loss: 0, ce: Number.NaN, accuracy: 1 }, opts).improved, false);
 });

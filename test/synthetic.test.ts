@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configFromObject } from '../src/config/load';
-import { INTERACTION_TYPES } from '../src/config/schema';
+import { INTERACTION_TYPES } from '../src/interactionTypes';
 import { carriedCodes, generateSynthetic } from '../src/data/synthetic';
 import { Rng } from '../src/rng';
 import { tinyConfig } from './helpers';

@@ -1,24 +1,10 @@
-// Per-sample interaction scores (`dmil decompose`): for DMIL, the gate weights, each component's
-// probability of the true label, its own prediction and its evidence
-//   e_c = log p_c(y|x) - log p_train(y)   (nats beyond the training label prior);
-// for other paradigms, the columns that exist for them.
-
-export interface ScoreInputs {
-  ids: string[];
-  classNames: string[];
-  /** True class index per sample. */
-  labels: Int32Array;
-  /** Interaction type per sample, where known. */
-  types?: string[];
-  prior: number[];
-  classes: number;
-  probs: Float32Array;
-  /** Per-modality unimodal probabilities, by modality name. */
-  unimodal?: Record<string, Float32Array>;
-  /** Per-component probabilities (R, U1, U2, S). */
-  components?: Record<string, Float32Array>;
-  gate?: Float32Array;
-}
+// Per-sample interaction scores (`dmil decompose`), from the prediction record of any paradigm:
+// the final prediction, then for each part the paradigm has (unimodal predictors by modality,
+// interaction components with their gate weights) its probability of the true label, its own
+// prediction, and its evidence
+//   e = log p(y|x) - log p_train(y)   (nats beyond the training label prior).
+import { UserError } from '../errors';
+import type { Predictions } from '../experiment/predict';
 
 export type ScoreRow = Record<string, string | number>;
 
@@ -34,38 +20,35 @@ export function evidence(pTrue: number, prior: number): number {
   return Math.log(Math.max(pTrue, EPS)) - Math.log(Math.max(prior, EPS));
 }
 
+/** The named parts of a prediction, each [n, classes]: unimodal predictors, then components. */
+const partsOf = (x: Predictions): [string, Float32Array][] => [...Object.entries(x.unimodal ?? {}), ...Object.entries(x.components ?? {})];
+
 /** The columns of the rows `interactionScores` returns, in order. */
-export function scoreColumns(x: Omit<ScoreInputs, 'labels' | 'probs' | 'ids'>): string[] {
-  const cols = ['id', 'label', 'prediction'];
-  if (x.components && x.gate) {
-    const comps = Object.keys(x.components);
-    cols.push(...comps.map((c) => `gate_${c}`), ...comps.map((c) => `p_${c}`), ...comps.map((c) => `pred_${c}`), ...comps.map((c) => `evidence_${c}`));
-  } else {
-    cols.push('p', 'evidence');
-    for (const m of Object.keys(x.unimodal ?? {})) cols.push(`p_${m}`, `pred_${m}`, `evidence_${m}`);
-  }
+export function scoreColumns(x: Predictions): string[] {
+  const cols = ['id', 'label', 'prediction', 'p', 'evidence'];
+  const comps = Object.keys(x.components ?? {});
+  if (x.gate) cols.push(...comps.map((c) => `gate_${c}`));
+  for (const [name] of partsOf(x)) cols.push(`p_${name}`, `pred_${name}`, `evidence_${name}`);
   if (x.types) cols.push('type');
+  const clash = cols.find((c, i) => cols.indexOf(c) !== i);
+  if (clash) throw new UserError(`two parts of the prediction would both write the column ${clash}`, { hint: 'a modality has the name of an interaction component (R, U1, U2, S); rename the modality' });
   return cols;
 }
 
-export function interactionScores(x: ScoreInputs): ScoreRow[] {
+export function interactionScores(x: Predictions): ScoreRow[] {
   const C = x.classes;
-  const comps = x.components ? Object.keys(x.components) : [];
+  const comps = Object.keys(x.components ?? {});
+  const parts = partsOf(x);
   return Array.from(x.labels, (y, i) => {
-    const row: ScoreRow = { id: x.ids[i], label: x.classNames[y], prediction: x.classNames[rowArgmax(x.probs, i, C)] };
-    if (x.components && x.gate) {
-      comps.forEach((c, j) => (row[`gate_${c}`] = x.gate![i * comps.length + j]));
-      comps.forEach((c) => (row[`p_${c}`] = x.components![c][i * C + y]));
-      comps.forEach((c) => (row[`pred_${c}`] = x.classNames[rowArgmax(x.components![c], i, C)]));
-      comps.forEach((c) => (row[`evidence_${c}`] = evidence(x.components![c][i * C + y], x.prior[y])));
-    } else {
-      row.p = x.probs[i * C + y];
-      row.evidence = evidence(x.probs[i * C + y], x.prior[y]);
-      for (const [m, p] of Object.entries(x.unimodal ?? {})) {
-        row[`p_${m}`] = p[i * C + y];
-        row[`pred_${m}`] = x.classNames[rowArgmax(p, i, C)];
-        row[`evidence_${m}`] = evidence(p[i * C + y], x.prior[y]);
-      }
+    const row: ScoreRow = {
+      id: x.ids[i], label: x.classNames[y], prediction: x.classNames[rowArgmax(x.probs, i, C)],
+      p: x.probs[i * C + y], evidence: evidence(x.probs[i * C + y], x.prior[y]),
+    };
+    if (x.gate) comps.forEach((c, j) => (row[`gate_${c}`] = x.gate![i * comps.length + j]));
+    for (const [name, p] of parts) {
+      row[`p_${name}`] = p[i * C + y];
+      row[`pred_${name}`] = x.classNames[rowArgmax(p, i, C)];
+      row[`evidence_${name}`] = evidence(p[i * C + y], x.prior[y]);
     }
     if (x.types) row.type = x.types[i];
     return row;

@@ -1,5 +1,5 @@
 // Classification metrics and the synergy indicator, as pure functions of predicted and true labels.
-import { INTERACTION_TYPES, type InteractionType } from '../config/schema';
+import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
 
 export function argmaxRows(probs: Float32Array, classes: number): Int32Array {
   const n = probs.length / classes;
@@ -28,6 +28,13 @@ export function perClassAccuracy(pred: Int32Array, labels: Int32Array, classes: 
     if (pred[i] === labels[i]) hit[labels[i]]++;
   }
   return total.map((t, c) => (t === 0 ? null : hit[c] / t));
+}
+
+/** Counts [true class][predicted class]. */
+export function confusionMatrix(pred: Int32Array, labels: Int32Array, classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < labels.length; i++) m[labels[i]][pred[i]]++;
+  return m;
 }
 
 /** Unweighted mean of per-class F1 over the classes that occur in the labels or the predictions. */

@@ -6,19 +6,19 @@ import { Option } from 'commander';
 import { interactionScores, scoreColumns, toCsv, toJsonl } from '../analysis/interactionScores';
 import { EVAL_SPLITS, splitIndices, type EvalSplit } from '../data/dataset';
 import { UserError } from '../errors';
-import { classPrior } from '../experiment/data';
 import { evaluatePredictions } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun } from '../runs/runFolder';
-import { startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
-import { gateTable } from './eval';
+import { resultName, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { gateTable } from './format';
 
 interface DecomposeOptions extends CommonOptions {
-  split: EvalSplit;
+  split?: EvalSplit;
   out?: string;
   format: 'csv' | 'jsonl';
+  set: string[];
 }
 
 export function registerDecompose(program: Command): void {
@@ -26,41 +26,29 @@ export function registerDecompose(program: Command): void {
     .command('decompose')
     .description('per-sample interaction scores (gate weights, component probabilities and evidence) of a finished run')
     .argument('<run>', 'run id (or unique prefix) under --runs-dir, or a run folder path')
-    .addOption(new Option('--split <split>', 'which split').choices(EVAL_SPLITS as unknown as string[]).default('test'))
+    .addOption(new Option('--split <split>', 'which split (default: test, or all with --set data...)').choices(EVAL_SPLITS as unknown as string[]))
     .option('--out <file>', 'output file (default: <run>/decompose/<split>.<format>)')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'));
-  withBackend(withRunsDir(cmd)).action(async (ref: string, opts: DecomposeOptions) => {
+  withDataSets(withBackend(withRunsDir(cmd))).action(async (ref: string, opts: DecomposeOptions) => {
     const run = resolveRun(ref, opts.runsDir);
-    const out = opts.out ?? path.join(run.dir, 'decompose', `${opts.split}.${opts.format}`);
-    if (!fs.existsSync(path.dirname(path.resolve(out))) && opts.out) {
+    if (opts.out && !fs.existsSync(path.dirname(path.resolve(opts.out)))) {
       throw new UserError('the folder of the output file does not exist', { where: opts.out, hint: 'create it first or choose another --out' });
     }
     await startBackend(opts.backend);
-    const { model, data, config } = await loadFinishedRun(run.id, run.dir);
+    const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
+    const { model, data, config } = loaded;
     try {
-      const indices = splitIndices(data, opts.split);
-      const p = predictSamples(model, data, indices, config.train.eval_batch_size);
-      const inputs = {
-        ids: Array.from(indices, (i) => data.ids[i]),
-        classNames: data.classNames,
-        labels: Int32Array.from(indices, (i) => data.labels[i]),
-        types: data.types ? Array.from(indices, (i) => data.types![i]) : undefined,
-        prior: classPrior(data),
-        classes: p.classes,
-        probs: p.probs,
-        unimodal: p.unimodal ? Object.fromEntries(p.unimodal.map((u, m) => [model.modalities[m], u])) : undefined,
-        components: p.components,
-        gate: p.gate,
-      };
-      const rows = interactionScores(inputs);
+      const split = opts.split ?? (loaded.newData ? 'all' : 'test');
+      const out = opts.out ?? path.join(run.dir, 'decompose', `${resultName(split, loaded)}.${opts.format}`);
+      const p = predictSamples(model, data, splitIndices(data, split), config.train.eval_batch_size);
+      const rows = interactionScores(p);
       fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-      writeFileAtomic(out, opts.format === 'csv' ? toCsv(scoreColumns(inputs), rows) : toJsonl(rows));
+      writeFileAtomic(out, opts.format === 'csv' ? toCsv(scoreColumns(p), rows) : toJsonl(rows));
       process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
-      const gates = gateTable(evaluatePredictions(run.id, model, data, opts.split, p));
+      const gates = gateTable(evaluatePredictions(run.id, model.paradigm, split, p));
       process.stdout.write(gates ? `mean gate weights (${rows.length} samples)\n${gates}\n` : `${rows.length} samples; this paradigm has no gate (no interaction composition to summarise)\n`);
     } finally {
       model.params.dispose();
     }
   });
 }
-

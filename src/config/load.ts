@@ -6,7 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument, stringify, type Document, 
 import type { z } from 'zod';
 import { UserError } from '../errors';
 import { configSchema, isPathKey, type Config } from './schema';
-import { keysAt, nearest } from './schemaWalk';
+import { keysAt, nearest, variantsWithKey } from './schemaWalk';
 import { applyOverrides, type Override, parseOverride } from './overrides';
 
 export interface LoadedConfig {
@@ -105,12 +105,20 @@ function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserE
   switch (issue.code) {
     case 'unrecognized_keys': {
       const key = issue.keys[0];
+      keyPath = [...path, key].join('.');
+      locate = [...path, key];
+      const variants = variantsWithKey(configSchema, path, key);
+      const chosen = variants ? String(valueAt(src, [...path, variants.discriminator])) : undefined;
+      if (variants && variants.values.length) {
+        // A key of another paradigm (or source): say whose it is.
+        message = `"${key}" is not a key of ${variants.discriminator} ${chosen}`;
+        hint = `it belongs to ${variants.discriminator} ${variants.values.join(', ')}; remove it, or set ${[...path, variants.discriminator].join('.')} to ${variants.values.length > 1 ? 'one of those' : variants.values[0]}`;
+        break;
+      }
       const allowed = keysAt(configSchema, path);
       const near = nearest(key, allowed);
-      keyPath = [...path, key].join('.');
       message = `unknown key "${key}"`;
       hint = near ? `did you mean "${near}"?` : `valid keys here: ${allowed.join(', ')}`;
-      locate = [...path, key];
       break;
     }
     case 'invalid_type': {
@@ -139,7 +147,8 @@ function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserE
         const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
         const v = got;
         message = v === undefined ? 'missing required key' : `${describe(v)} is not a known ${path[path.length - 1]}`;
-        hint = `supported: ${options.join(', ')}`;
+        const near = typeof v === 'string' ? nearest(v, options) : undefined;
+        hint = `supported: ${options.join(', ')}${near ? `; did you mean "${near}"?` : ''}`;
         if (v === undefined) locate = path.slice(0, -1);
       } else {
         message = `invalid value ${describe(got)}`;

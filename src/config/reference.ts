@@ -49,7 +49,19 @@ function rowsOf(s: JsonSchema, prefix: string, out: string[], required: boolean,
       out.push(`| \`${prefix}\` | ${row} | ${def} | ${descriptionOverride ?? s.description ?? merged.description ?? ''} |`);
       return;
     }
-    for (const v of variants) rowsOf(v, prefix, out, required, descriptionOverride ?? s.description);
+    // Sections of a discriminated union (paradigms, sources): rows every variant shares come once,
+    // then what each variant adds.
+    const perVariant = variants.map((v) => {
+      const rows: string[] = [];
+      rowsOf(v, prefix, rows, required, descriptionOverride ?? s.description);
+      return rows;
+    });
+    const tag = Object.entries(variants[0].properties ?? {}).find(([, p]) => p.const !== undefined)?.[0];
+    const shared = perVariant[0].filter((r) => perVariant.every((rows) => rows.includes(r)));
+    if (shared.length && tag) {
+      out.push(`| \`${prefix}\`, every ${tag} | section | | ${descriptionOverride ?? s.description ?? ''} |`, ...shared);
+    }
+    for (const rows of perVariant) out.push(...rows.filter((r) => !shared.includes(r)));
     return;
   }
   if (s.properties) {

@@ -2,14 +2,13 @@
 // documentation. The README's config reference is generated from it (`dmil schema --markdown`),
 // and a test keeps the two in sync.
 import { z } from 'zod';
+import { INIT_SCHEMES } from '../models/params';
+import { EARLY_STOP_METRICS } from '../train/earlyStop';
 
 const int = () => z.number().int();
 const positiveInt = () => int().min(1);
 const share = () => z.number().min(0);
 const identifier = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" and "." only');
-
-export const INTERACTION_TYPES = ['R', 'U1', 'U2', 'S'] as const;
-export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 const mix = z
   .strictObject({
@@ -123,9 +122,6 @@ const backbone = z.strictObject({
 });
 export type BackboneConfig = z.infer<typeof backbone>;
 
-export const PARADIGMS = ['unimodal', 'joint', 'ensemble', 'dmil'] as const;
-export type ParadigmName = (typeof PARADIGMS)[number];
-
 const optimizer = z.strictObject({
   type: z.enum(['adam', 'sgd']).default('adam').describe('adam, or sgd (with momentum)'),
   lr: z.number().gt(0).default(0.001).describe('learning rate'),
@@ -145,7 +141,7 @@ const schedule = z.strictObject({
 
 const earlyStop = z.strictObject({
   patience: int().min(0).default(5).describe('stop after this many epochs without improvement on the validation split (0: never stop early)'),
-  metric: z.enum(['val_loss', 'val_accuracy']).default('val_loss').describe('validation metric used for early stopping and for picking the best epoch'),
+  metric: z.enum(EARLY_STOP_METRICS).default('val_ce').describe('validation metric for early stopping and for picking the best epoch: val_ce, the cross-entropy of the model\'s prediction (ties broken by accuracy); val_accuracy (ties broken by val_ce); val_loss, the stage\'s whole loss with its regularisers'),
   min_delta: z.number().min(0).default(0).describe('smallest change that counts as an improvement'),
 });
 
@@ -196,7 +192,7 @@ const dmilSettings = z.strictObject({
   r_head: z.enum(['agreement', 'mean']).default('agreement').describe('agreement (ours): l_R = h_R(P_1(M_1)) + h_R(P_2(M_2)), a product of experts; mean (paper): l_R = h_R(R)'),
   s_loss: z.enum(['residual', 'ce']).default('residual').describe('residual (ours): S learns CE(l_S + sg(l_M1) + sg(l_M2), y); ce (paper): plain CE(l_S, y)'),
   mi: z.enum(['off', 'club', 'xcov']).default('off').describe('I(U_m; R) penalty: off (ours, default), club (CLUB with a learned Gaussian q(R|U_m) in its own step), xcov (batch cross-covariance norm)'),
-  adversary: z.enum(['grl', 'prior', 'off']).default('grl').describe('N-label adversary (ours): grl reverses the probe loss; prior pushes the probe towards the label prior; off'),
+  adversary: z.enum(['grl', 'clipped', 'prior', 'off']).default('grl').describe('N-label adversary (ours): grl reverses the probe\'s cross-entropy (unbounded); clipped reverses it per sample up to log C (chance), then stops; prior pushes the probe\'s prediction towards the label prior; off'),
   gate_inputs: z.enum(['features+confidences', 'features']).default('features+confidences').describe('what the gate reads: [sg z_1, sg z_2] plus every component\'s and M head\'s probabilities and <p_M1, p_M2>, or the features alone'),
   weights: dmilWeights.prefault({}).describe('loss weights'),
   finetune: z
@@ -215,19 +211,52 @@ const dmilSettings = z.strictObject({
 });
 export type DmilConfig = z.infer<typeof dmilSettings>;
 
-const model = z.strictObject({
-  paradigm: z.enum(PARADIGMS).default('joint').describe('unimodal: one modality; joint: all backbones, concatenated, one head; ensemble: one unimodal model per modality, probabilities averaged; dmil: decomposition into R, U1, U2, S with a per-sample gate'),
-  modality: identifier().optional().describe('for `unimodal`: the modality to use (default: the first)'),
+/** Keys every paradigm shares: the backbones and how weights start. */
+const modelCommon = {
   backbone: backbone.prefault({}).describe('the default backbone of every modality'),
   backbones: z
     .record(z.string(), backbone.partial())
     .default({})
     .describe('per-modality overrides of `backbone`, keyed by modality name, e.g. `{b: {hidden: [256]}}`'),
+  init: z.enum(INIT_SCHEMES).default('torch').describe('initial weights: torch (weights and biases uniform in +-1/sqrt(fan_in), as PyTorch\'s nn.Linear and nn.Conv), he (He-normal before ReLU/GELU, Glorot-normal elsewhere, zero biases; dmil 0.1), glorot (Glorot-normal, zero biases)'),
+};
+
+/** One variant per paradigm: a key another paradigm uses is a config error, not silently ignored. */
+const unimodalModel = z.strictObject({
+  paradigm: z.literal('unimodal').describe('one modality: its backbone and a linear head'),
+  ...modelCommon,
+  modality: identifier().optional().describe('the modality to use (default: the first)'),
+});
+
+const jointModel = z.strictObject({
+  paradigm: z.literal('joint').describe('every modality\'s backbone, the representations concatenated, an MLP head, one cross-entropy'),
+  ...modelCommon,
   head: z
     .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the joint head on [z_1, ..., z_K]') })
     .prefault({}),
-  dmil: dmilSettings.prefault({}).describe('DMIL settings (used when `paradigm` is dmil); every (ours) choice has its switch here'),
 });
+
+const ensembleModel = z.strictObject({
+  paradigm: z.literal('ensemble').describe('one unimodal model per modality, each trained in its own stage; predicts with the mean of their probabilities'),
+  ...modelCommon,
+});
+
+const dmilModel = z.strictObject({
+  paradigm: z.literal('dmil').describe('decomposition into R, U1, U2, S with a per-sample gate (two modalities)'),
+  ...modelCommon,
+  dmil: dmilSettings.prefault({}).describe('DMIL settings; every (ours) choice has its switch here'),
+});
+
+const modelVariants = [unimodalModel, jointModel, ensembleModel, dmilModel] as const;
+export const PARADIGMS = modelVariants.map((v) => v.shape.paradigm.value) as ParadigmName[];
+export type ParadigmName = z.infer<(typeof modelVariants)[number]>['paradigm'];
+export const DEFAULT_PARADIGM: ParadigmName = 'joint';
+
+/** A model section without `paradigm` is a joint model. */
+const withDefaultParadigm = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !('paradigm' in v) ? { ...v, paradigm: DEFAULT_PARADIGM } : v;
+
+const model = z.preprocess(withDefaultParadigm, z.discriminatedUnion('paradigm', modelVariants)).describe('the model: a paradigm and its backbones');
 
 const train = z.strictObject({
   batch_size: positiveInt().default(128).describe('mini-batch size'),
@@ -238,6 +267,9 @@ const train = z.strictObject({
   eval_batch_size: positiveInt().default(1024).describe('batch size for validation and evaluation'),
 });
 export type TrainConfig = z.infer<typeof train>;
+
+/** A train section with defaults filled in (for training done inside dmil, e.g. probes). */
+export const parseTrainConfig = (raw: z.input<typeof train>): TrainConfig => train.parse(raw);
 
 export const configSchema = z.strictObject({
   name: identifier().default('experiment').describe('experiment name; the run id starts with it'),
@@ -253,3 +285,4 @@ export type CsvConfig = z.infer<typeof csvData>;
 export type NpyConfig = z.infer<typeof npyData>;
 export type IdxConfig = z.infer<typeof idxData>;
 export type ModelConfig = z.infer<typeof model>;
+export type ModelOf<P extends ParadigmName> = Extract<ModelConfig, { paradigm: P }>;

@@ -11,8 +11,11 @@ interface Def {
   element?: AnySchema;
   valueType?: AnySchema;
   in?: AnySchema;
+  out?: AnySchema;
   schema?: AnySchema;
   defaultValue?: unknown;
+  discriminator?: string;
+  values?: unknown[];
 }
 
 const defOf = (s: AnySchema): Def => (s as unknown as { def: Def }).def;
@@ -22,7 +25,8 @@ export function unwrap(s: AnySchema): AnySchema {
   for (;;) {
     const d = defOf(s);
     if (d.innerType && ['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional'].includes(d.type)) s = d.innerType;
-    else if (d.type === 'pipe' && d.in) s = d.in;
+    // A preprocess (transform -> schema) is governed by its output schema; other pipes by their input.
+    else if (d.type === 'pipe' && d.in) s = defOf(d.in).type === 'transform' && d.out ? d.out : d.in;
     else return s;
   }
 }
@@ -109,6 +113,25 @@ export function defaultAt(root: AnySchema, path: readonly (string | number)[]): 
       if ((d.type === 'default' || d.type === 'prefault') && d.defaultValue !== undefined) return structuredClone(d.defaultValue);
       cur = d.innerType && ['optional', 'nullable', 'readonly', 'catch'].includes(d.type) ? d.innerType : undefined;
     }
+  }
+  return undefined;
+}
+
+/**
+ * Where `path` is a discriminated union (the model's paradigms, the data's sources): the
+ * discriminator and the values of the variants that accept `key`. Undefined elsewhere.
+ */
+export function variantsWithKey(root: AnySchema, path: readonly (string | number)[], key: string): { discriminator: string; values: string[] } | undefined {
+  for (const s of schemaAt(root, path)) {
+    const d = defOf(unwrap(s));
+    if (d.type !== 'union' || !d.discriminator) continue;
+    const values: string[] = [];
+    for (const option of d.options ?? []) {
+      const od = defOf(unwrap(option));
+      const tag = od.shape?.[d.discriminator];
+      if (od.shape && key in od.shape && tag) values.push(...(defOf(tag).values ?? []).map(String));
+    }
+    return { discriminator: d.discriminator, values };
   }
   return undefined;
 }

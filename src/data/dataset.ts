@@ -1,5 +1,5 @@
 // The in-memory dataset every source produces and every paradigm consumes.
-import type { InteractionType } from '../config/schema';
+import type { InteractionType } from '../interactionTypes';
 
 export interface ModalityData {
   name: string;

@@ -6,7 +6,7 @@
 // A per-type cue (strength `cue`) is added to both modalities' latents so the type can be read
 // from the input. Each latent then passes through a fixed random two-layer map to `dim`
 // features, standardised to unit variance, plus Gaussian noise of the modality's own scale.
-import { INTERACTION_TYPES, type InteractionType } from '../config/schema';
+import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
 import type { z } from 'zod';
 import type { syntheticData } from '../config/schema';
 import { Rng } from '../rng';

@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config/schema';
 import type { Dataset } from '../data/dataset';
-import { featureSize } from '../data/dataset';
+import { featureSize, SPLITS } from '../data/dataset';
+import { contentSha256, fileChange, fingerprintData, fingerprintFiles, type DataFingerprint } from '../data/fingerprint';
+import { parse } from 'csv-parse/sync';
 import { applyStandardiser, fitStandardiser, type FeatureStats } from '../data/normalize';
 import { generateSynthetic } from '../data/synthetic';
 import { loadCsv } from '../data/csvSource';
@@ -13,7 +15,7 @@ import { encodeLabels } from '../data/labels';
 import { loadNpy } from '../data/npySource';
 import { UserError } from '../errors';
 import type { ModelSpec } from '../paradigms/paradigm';
-import { writeJsonAtomic } from '../runs/atomic';
+import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
 import { runFiles } from '../runs/runFolder';
 
 /** What a run stores about its data: enough to read new data the same way. */
@@ -24,6 +26,8 @@ export interface DataInfo {
   modalities: { name: string; shape: number[] }[];
   splitSizes: { train: number; val: number; test: number };
   standardisation: FeatureStats[];
+  /** The input files and samples the run was trained on (absent in runs made before dmil 0.2). */
+  fingerprint?: DataFingerprint;
 }
 
 export async function loadSource(config: Config): Promise<Dataset> {
@@ -72,12 +76,28 @@ export async function prepareForTraining(config: Config): Promise<{ data: Datase
     modalities: raw.modalities.map((m) => ({ name: m.name, shape: m.shape })),
     splitSizes: { train: count(0), val: count(1), test: count(2) },
     standardisation: stats,
+    fingerprint: fingerprintData(config.data, raw),
   };
   return { data: applyStandardiser(raw, stats), info };
 }
 
-export function writeDataInfo(runDir: string, info: DataInfo): void {
+/** data.json (class map, shapes, standardisation, fingerprints) and split.csv (every sample's split). */
+export function writeDataInfo(runDir: string, info: DataInfo, data: Dataset): void {
   writeJsonAtomic(path.join(runDir, runFiles.data), info);
+  writeFileAtomic(path.join(runDir, runFiles.split), `id,split\n${data.ids.map((id, i) => `${csvId(id)},${SPLITS[data.split[i]]}`).join('\n')}\n`);
+}
+
+const csvId = (id: string) => (/[",\n\r]/.test(id) ? `"${id.replace(/"/g, '""')}"` : id);
+
+/** The split the run was trained with, by sample (sample order); undefined for runs without split.csv. */
+function readRunSplit(runDir: string, ids: readonly string[]): Uint8Array | undefined {
+  const file = path.join(runDir, runFiles.split);
+  if (!fs.existsSync(file)) return undefined;
+  const rows = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as { id: string; split: string }[];
+  if (rows.length !== ids.length || rows.some((r, i) => r.id !== ids[i])) {
+    throw new UserError('the samples do not match the run\'s split.csv', { where: file, hint: 'the run folder was edited; evaluate new data with --set data...' });
+  }
+  return Uint8Array.from(rows, (r) => SPLITS.indexOf(r.split as (typeof SPLITS)[number]));
 }
 
 export function readDataInfo(runDir: string): DataInfo {
@@ -86,13 +106,34 @@ export function readDataInfo(runDir: string): DataInfo {
 
 /**
  * The dataset as the run's model expects it: the run's class map, modality shapes and
- * standardisation, whatever file it comes from (its own data, or new data via --set).
+ * standardisation, whatever file it comes from. On the run's own data (`own`), every input file
+ * must be unchanged since training and the run's stored split is used; on new data (`--set
+ * data...`) the files are whatever the user named, and their fingerprint is returned for the
+ * record.
  */
-export async function prepareForRun(config: Config, info: DataInfo): Promise<Dataset> {
+export async function prepareForRun(config: Config, info: DataInfo, runDir: string, own: boolean): Promise<{ data: Dataset; fingerprint: DataFingerprint }> {
+  const pinned = own ? info.fingerprint : undefined;
+  for (const f of pinned?.files ?? []) {
+    const change = fileChange(f);
+    if (change) {
+      throw new UserError(`${change}; the run's split and results refer to the file as it was`, {
+        where: f.path,
+        hint: `restore the file, or evaluate it as new data on purpose with --set ${f.key}=${f.path} (every row is evaluated)`,
+      });
+    }
+  }
   const raw = await loadSource(config);
+  const fingerprint: DataFingerprint = { files: pinned?.files ?? fingerprintFiles(config.data), content: contentSha256(raw) };
+  if (pinned && fingerprint.content !== pinned.content) {
+    throw new UserError('the samples loaded from the run\'s config differ from those it was trained on', {
+      where: 'data',
+      hint: config.data.source === 'synthetic' ? 'the synthetic generator gives other data in this dmil version; train the run again' : 'the data source reads the files differently in this dmil version; train the run again',
+    });
+  }
   const names = raw.modalities.map((m) => `${m.name} [${m.shape.join(', ')}]`).join(', ');
   const expected = info.modalities.map((m) => `${m.name} [${m.shape.join(', ')}]`).join(', ');
   if (names !== expected) throw new UserError(`the data has modalities ${names}; the run was trained on ${expected}`, { where: 'data', hint: 'evaluate on data with the same layout' });
   const labels = encodeLabels(Array.from(raw.labels, (c) => raw.classNames[c]), info.classNames, (i) => `sample ${raw.ids[i]}`);
-  return applyStandardiser({ ...raw, labels, classNames: info.classNames }, info.standardisation);
+  const split = (own ? readRunSplit(runDir, raw.ids) : undefined) ?? raw.split;
+  return { data: applyStandardiser({ ...raw, labels, split, classNames: info.classNames }, info.standardisation), fingerprint };
 }

@@ -1,15 +1,19 @@
-// Evaluation of a trained run on one split: reload the model from its last stage checkpoint,
-// recompute predictions, and report the metrics of dmil-method.md.
+// Evaluation of a trained run on one split: recompute predictions and report the metrics of
+// dmil-method.md, each with its interval, from the one prediction record every paradigm gives.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { INTERACTION_TYPES, type InteractionType } from '../config/schema';
-import { accuracy, argmaxRows, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
+import { bootstrapInterval, wilsonInterval, type Interval } from '../analysis/intervals';
+import { accuracy, argmaxRows, confusionMatrix, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
 import type { Dataset, EvalSplit } from '../data/dataset';
 import { splitIndices } from '../data/dataset';
+import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runFiles } from '../runs/runFolder';
+import { fitLabelProbes } from './labelProbe';
 import { predictSamples, type Predictions } from './predict';
+
+export const INTERVALS = 'accuracy: Wilson score interval, 95%; macro-F1: percentile bootstrap over samples (1000 resamples, seeded), 95%';
 
 export interface EvalReport {
   run: string;
@@ -17,11 +21,18 @@ export interface EvalReport {
   split: EvalSplit;
   samples: number;
   accuracy: number;
+  accuracy_ci: Interval;
   macro_f1: number;
+  macro_f1_ci: Interval;
+  /** How the intervals were computed. */
+  intervals: string;
+  /** counts[true class][predicted class], classes in the data's class order. */
+  confusion: { classes: string[]; counts: number[][] };
   /** Recall per class, keyed by the data's class names. */
   per_class: Record<string, number | null>;
   /** Accuracy per interaction type, where the data knows types. */
   per_type: Record<InteractionType, number | null> | null;
+  per_type_ci: Record<InteractionType, Interval | null> | null;
   /** Share right while every unimodal predictor is wrong; null without unimodal predictors. */
   synergy_indicator: number | null;
   /** Accuracy of the model's own unimodal predictors, where it has them. */
@@ -32,32 +43,60 @@ export interface EvalReport {
   gate_mean: Record<string, number> | null;
   /** Mean gate weights by interaction type, where types are known (DMIL): type -> component -> weight. */
   gate_by_type: Record<string, Record<string, number> | null> | null;
+  /**
+   * Label information left in representations meant to carry none (DMIL's N_m): accuracy of a
+   * fresh probe fitted on them (train split, selected on val), on these samples; with the
+   * accuracy of always predicting the most frequent training class for scale.
+   */
+  n_probe_accuracy: Record<string, number> | null;
+  n_probe_chance: number | null;
+  /** Where the data came from, for evaluations on data other than the run's own. */
+  data?: unknown;
 }
 
-export function evaluatePredictions(run: string, model: ParadigmModel, data: Dataset, split: EvalSplit, p: Predictions): EvalReport {
-  const labels = Int32Array.from(p.indices, (i) => data.labels[i]);
+const accuracyOf = (probs: Float32Array, p: Predictions) => accuracy(argmaxRows(probs, p.classes), p.labels);
+
+export interface ReportExtras {
+  nProbe?: { accuracy: Record<string, number>; chance: number } | null;
+  data?: unknown;
+}
+
+export function evaluatePredictions(run: string, paradigm: string, split: EvalSplit, p: Predictions, extras: ReportExtras = {}): EvalReport {
+  const { labels, types } = p;
   const pred = argmaxRows(p.probs, p.classes);
-  const uni = p.unimodal?.map((u) => argmaxRows(u, p.classes));
+  const uni = p.unimodal ? Object.values(p.unimodal).map((u) => argmaxRows(u, p.classes)) : undefined;
   const perClass = perClassAccuracy(pred, labels, p.classes);
-  const types = data.types ? Array.from(p.indices, (i) => data.types![i]) : undefined;
+  const hits = labels.reduce((a, y, i) => a + (pred[i] === y ? 1 : 0), 0);
+  const subset = (idx: Int32Array) => macroF1(Int32Array.from(idx, (i) => pred[i]), Int32Array.from(idx, (i) => labels[i]), p.classes);
+  const perType = types ? perTypeAccuracy(pred, labels, types) : null;
+  const components = p.components ? Object.keys(p.components) : [];
   return {
     run,
-    paradigm: model.paradigm,
+    paradigm,
     split,
     samples: labels.length,
     accuracy: accuracy(pred, labels),
+    accuracy_ci: wilsonInterval(hits, labels.length),
     macro_f1: macroF1(pred, labels, p.classes),
-    per_class: Object.fromEntries(data.classNames.map((name, c) => [name, perClass[c]])),
-    per_type: types ? perTypeAccuracy(pred, labels, types) : null,
+    macro_f1_ci: bootstrapInterval(labels.length, subset),
+    intervals: INTERVALS,
+    confusion: { classes: p.classNames, counts: confusionMatrix(pred, labels, p.classes) },
+    per_class: Object.fromEntries(p.classNames.map((name, c) => [name, perClass[c]])),
+    per_type: perType,
+    per_type_ci: perType && types
+      ? Object.fromEntries(INTERACTION_TYPES.map((t) => {
+        const n = types.filter((x) => x === t).length;
+        return [t, n ? wilsonInterval(Math.round(perType[t]! * n), n) : null];
+      })) as Record<InteractionType, Interval | null>
+      : null,
     synergy_indicator: uni ? synergyIndicator(pred, uni, labels) : null,
-    unimodal_accuracy: uni ? Object.fromEntries(uni.map((u, m) => [model.modalities[m], accuracy(u, labels)])) : null,
-    component_accuracy: p.components
-      ? Object.fromEntries(Object.entries(p.components).map(([c, probs]) => [c, accuracy(argmaxRows(probs, p.classes), labels)]))
-      : null,
-    gate_mean: p.gate && p.components ? meanGate(p.gate, Object.keys(p.components), () => true) : null,
-    gate_by_type: p.gate && p.components && types
-      ? Object.fromEntries(INTERACTION_TYPES.map((t) => [t, meanGate(p.gate!, Object.keys(p.components!), (i) => types[i] === t)]))
-      : null,
+    unimodal_accuracy: p.unimodal ? Object.fromEntries(Object.entries(p.unimodal).map(([m, u]) => [m, accuracyOf(u, p)])) : null,
+    component_accuracy: p.components ? Object.fromEntries(Object.entries(p.components).map(([c, probs]) => [c, accuracyOf(probs, p)])) : null,
+    gate_mean: p.gate ? meanGate(p.gate, components, () => true) : null,
+    gate_by_type: p.gate && types ? Object.fromEntries(INTERACTION_TYPES.map((t) => [t, meanGate(p.gate!, components, (i) => types[i] === t)])) : null,
+    n_probe_accuracy: extras.nProbe?.accuracy ?? null,
+    n_probe_chance: extras.nProbe?.chance ?? null,
+    ...(extras.data === undefined ? {} : { data: extras.data }),
   };
 }
 
@@ -74,15 +113,31 @@ export function meanGate(gate: Float32Array, components: string[], keep: (row: n
   return n === 0 ? null : Object.fromEntries(components.map((c, j) => [c, sums[j] / n]));
 }
 
-/**
- * Evaluates a split and writes eval/<file>.json into the run (`file` defaults to the split name;
- * evaluations on other data use their own name so the run's own results stay).
- */
-export function evaluateSplit(runId: string, runDir: string, model: ParadigmModel, data: Dataset, split: EvalSplit, batchSize: number, file: string = split): EvalReport {
-  const indices = splitIndices(data, split);
-  const report = evaluatePredictions(runId, model, data, split, predictSamples(model, data, indices, batchSize));
-  fs.mkdirSync(path.join(runDir, runFiles.eval), { recursive: true });
-  writeJsonAtomic(path.join(runDir, runFiles.eval, `${file}.json`), report);
-  return report;
+export interface EvalTarget {
+  runId: string;
+  runDir: string;
+  model: ParadigmModel;
+  data: Dataset;
+  batchSize: number;
+  /** Seed of the label probe. */
+  seed: number;
 }
 
+/**
+ * Evaluates splits and writes eval/<file>.json for each into the run (`file` defaults to the
+ * split name; evaluations on other data use their own name so the run's own results stay).
+ */
+export async function evaluateSplits(t: EvalTarget, splits: { split: EvalSplit; file?: string; data?: unknown }[]): Promise<EvalReport[]> {
+  const probes = await fitLabelProbes(t.model, t.data, t.batchSize, t.seed);
+  try {
+    return splits.map(({ split, file, data }) => {
+      const indices = splitIndices(t.data, split);
+      const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictSamples(t.model, t.data, indices, t.batchSize), { nProbe: probes?.score(indices) ?? null, data });
+      fs.mkdirSync(path.join(t.runDir, runFiles.eval), { recursive: true });
+      writeJsonAtomic(path.join(t.runDir, runFiles.eval, `${file ?? split}.json`), report);
+      return report;
+    });
+  } finally {
+    probes?.dispose();
+  }
+}

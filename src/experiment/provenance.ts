@@ -11,10 +11,25 @@ export function versions(): Record<string, string> {
   return { dmil: own.version, 'tfjs-core': tf.version_core, node: process.version };
 }
 
-export function gitCommit(): string | null {
+const git = (args: string[]): string =>
+  execFileSync('git', args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 }).toString();
+
+export interface SourceState {
+  /** HEAD of the dmil checkout, or null outside a git checkout. */
+  commit: string | null;
+  /** Whether tracked or untracked files differ from HEAD. */
+  dirty: boolean;
+  /** `git status --short` and `git diff HEAD`, when dirty: what the run's code was beyond the commit. */
+  diff?: string;
+}
+
+export function sourceState(): SourceState {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    const commit = git(['rev-parse', 'HEAD']).trim() || null;
+    const status = git(['status', '--porcelain', '--untracked-files=normal']);
+    if (!status.trim()) return { commit, dirty: false };
+    return { commit, dirty: true, diff: `# git status --porcelain\n${status}\n# git diff HEAD\n${git(['diff', 'HEAD'])}` };
   } catch {
-    return null;
+    return { commit: null, dirty: false };
   }
 }

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { configFromObject } from '../config/load';
 import type { Config } from '../config/schema';
 import type { Dataset } from '../data/dataset';
+import type { DataFingerprint } from '../data/fingerprint';
 import { UserError } from '../errors';
 import { buildModel } from '../paradigms';
 import type { ParadigmModel } from '../paradigms/paradigm';
@@ -34,10 +35,18 @@ export interface LoadedRun {
   config: Config;
   data: Dataset;
   model: ParadigmModel;
+  /** True when `sets` named other data: every file is as the user gave it, and no split is pinned. */
+  newData: boolean;
+  fingerprint: DataFingerprint;
 }
 
-/** A finished run, ready to predict; `sets` override its config (e.g. other data of the same layout). */
+/**
+ * A finished run, ready to predict. `sets` may only point it at other data of the same layout
+ * (`data.*` keys): the model is the run's.
+ */
 export async function loadFinishedRun(runId: string, runDir: string, sets: readonly string[] = []): Promise<LoadedRun> {
+  const notData = sets.find((s) => !/^data\./.test(s.trim()));
+  if (notData) throw new UserError('only data.* keys can be changed when reading a run: the model and its training are the run\'s', { where: `--set ${notData}`, hint: 'train a new run to change anything else' });
   const meta = readMeta(runDir);
   const status = liveStatus(meta);
   if (status !== 'done') {
@@ -45,8 +54,9 @@ export async function loadFinishedRun(runId: string, runDir: string, sets: reado
     throw new UserError(`run is ${status}, not done; it has no final model yet`, { where: runId, hint });
   }
   const config = readRunConfig(runDir, sets);
-  const data = await prepareForRun(config, readDataInfo(runDir));
+  const newData = sets.length > 0;
+  const { data, fingerprint } = await prepareForRun(config, readDataInfo(runDir), runDir, !newData);
   const model = buildModel(config, modelSpec(data));
   await loadStageCheckpoint(runDir, meta.stages_done[meta.stages_done.length - 1], model);
-  return { meta, config, data, model };
+  return { meta, config, data, model, newData, fingerprint };
 }

@@ -15,15 +15,15 @@ import { buildModel } from '../paradigms';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeFileAtomic } from '../runs/atomic';
 import { loadTensors, rollingCheckpointHandler, saveTensors, stageCheckpointHandler } from '../runs/checkpoint';
-import { liveStatus, readMeta, writeMeta, type RunMeta } from '../runs/meta';
+import { liveStatus, readMeta, writeMeta, type RunMeta, type StageSelection } from '../runs/meta';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
-import { Interrupted, runStage, type LoopState, type MetricsRow, type StageSnapshot } from '../train/loop';
+import { Interrupted, runStage, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
 import type { Dataset } from '../data/dataset';
 import { modelSpec, prepareForRun, prepareForTraining, readDataInfo, writeDataInfo } from './data';
-import { evaluateSplit, type EvalReport } from './evaluate';
+import { evaluateSplits, type EvalReport } from './evaluate';
 import { loadStageCheckpoint, readRunConfig } from './runModel';
-import { versions, gitCommit } from './provenance';
+import { sourceState, versions } from './provenance';
 
 export interface TrainOptions {
   runsDir: string;
@@ -51,11 +51,13 @@ export async function trainNew(config: Config, opts: TrainOptions): Promise<Trai
     folder = createRunFolder(opts.runsDir, config.name);
     const { id, dir } = folder;
     writeFileAtomic(path.join(dir, runFiles.config), configToYaml(config));
-    writeDataInfo(dir, info);
+    writeDataInfo(dir, info, data);
+    const source = sourceState();
+    if (source.diff) writeFileAtomic(path.join(dir, runFiles.sourceDiff), source.diff);
     const meta: RunMeta = {
       id, name: config.name, status: 'running', paradigm: config.model.paradigm, dataset: config.data.source,
-      command: opts.command, seed: config.seed, backend: opts.backend, versions: versions(), git_commit: gitCommit(),
-      started: new Date().toISOString(), ended: null, stages_done: [], stage: null, pid: process.pid, host: os.hostname(),
+      command: opts.command, seed: config.seed, backend: opts.backend, versions: versions(), git_commit: source.commit, git_dirty: source.dirty,
+      started: new Date().toISOString(), ended: null, stages_done: [], stage: null, selection: {}, pid: process.pid, host: os.hostname(),
     };
     writeMeta(dir, meta);
     opts.onRunFolder?.(id, dir);
@@ -73,7 +75,7 @@ export async function trainResume(runId: string, runDir: string, opts: TrainOpti
   if (status === 'done') throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
   if (status === 'running') throw new UserError(`run is still being trained by process ${meta.pid ?? '?'}`, { where: runId, hint: 'stop that process (Ctrl-C) first, or wait for it' });
   const config = readRunConfig(runDir);
-  const data = await prepareForRun(config, readDataInfo(runDir));
+  const { data } = await prepareForRun(config, readDataInfo(runDir), runDir, true);
   const model = buildModel(config, modelSpec(data));
   try {
     const last = meta.stages_done[meta.stages_done.length - 1];
@@ -111,19 +113,18 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       meta.stage = stage.name;
       writeMeta(dir, meta);
       const resumeFrom = await readResumeState(dir, stage.name);
-      if (resumeFrom) {
-        opts.logger.info(`${stage.name}: continuing after epoch ${resumeFrom.loop.epochsDone}`);
-        // Rows past the resumed epoch came from work that was lost; drop them.
-        const keep = rows.filter((r) => r.stage !== stage.name || r.epoch <= resumeFrom.loop.epochsDone);
-        rows.splice(0, rows.length, ...keep);
-      }
+      if (resumeFrom) opts.logger.info(`${stage.name}: continuing after epoch ${resumeFrom.loop.epochsDone}`);
+      // Rows of this stage past the point it continues from came from work that was lost.
+      const keep = rows.filter((r) => r.stage !== stage.name || (resumeFrom !== undefined && r.epoch <= resumeFrom.loop.epochsDone));
+      rows.splice(0, rows.length, ...keep);
+      let outcome: StageOutcome;
       try {
-        await runStage({
+        outcome = await runStage({
           stage, model, data, train: stage.train ?? config.train, seed: config.seed, logger: opts.logger, resumeFrom, interrupted: opts.interrupted,
           onEpochEnd: async (snap, epochRows) => {
             rows.push(...epochRows);
             writeMetrics(metricsFile, rows);
-            await saveTensors(rollingCheckpointHandler(path.join(dir, runFiles.resume), `${stage.name}-${snap.loop.epochsDone}`), snap.tensors, { paradigm: model.paradigm, loop: snap.loop });
+            if (snap) await saveTensors(rollingCheckpointHandler(path.join(dir, runFiles.resume), `${stage.name}-${snap.loop.epochsDone}`), snap.tensors, { paradigm: model.paradigm, loop: snap.loop });
           },
         });
       } finally {
@@ -131,11 +132,11 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       }
       await saveTensors(stageCheckpointHandler(path.join(dir, runFiles.checkpoints, stage.name)), Object.fromEntries(model.params.entries()), { paradigm: model.paradigm, stage: stage.name });
       meta.stages_done.push(stage.name);
+      meta.selection = { ...meta.selection, [stage.name]: selectionRecord(outcome) };
       writeMeta(dir, meta);
     }
     fs.rmSync(path.join(dir, runFiles.resume), { recursive: true, force: true });
-    const val = evaluateSplit(meta.id, dir, model, data, 'val', config.train.eval_batch_size);
-    const test = evaluateSplit(meta.id, dir, model, data, 'test', config.train.eval_batch_size);
+    const [val, test] = await evaluateSplits({ runId: meta.id, runDir: dir, model, data, batchSize: config.train.eval_batch_size, seed: config.seed }, [{ split: 'val' }, { split: 'test' }]);
     Object.assign(meta, { status: 'done', stage: null, ended: new Date().toISOString() });
     writeMeta(dir, meta);
     return { id: meta.id, dir, val, test };
@@ -147,4 +148,10 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
   } finally {
     model.params.dispose();
   }
+}
+
+/** What meta.json records of a stage's model selection. */
+function selectionRecord(o: StageOutcome): StageSelection {
+  const obs = (x: StageOutcome['best']) => ({ val_ce: x.ce, val_accuracy: x.accuracy, val_loss: x.loss });
+  return { metric: o.metric, epochs: o.epochs, best_epoch: o.bestEpoch, best: obs(o.best), incoming: obs(o.incoming) };
 }

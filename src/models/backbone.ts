@@ -5,7 +5,7 @@ import type { BackboneConfig, ModelConfig } from '../config/schema';
 import { UserError } from '../errors';
 import type { Rng } from '../rng';
 import { activate, dense, mlp, type Layer } from './layers';
-import type { Params } from './params';
+import { fanInOf, type Params } from './params';
 
 export interface Encoder {
   forward: Layer;
@@ -52,8 +52,9 @@ function convEncoder(params: Params, name: string, inShape: number[], cfg: Backb
   const k = cfg.kernel;
   let cin = inShape[inShape.length - 1];
   const layers = cfg.channels.map((ch, i) => {
-    const w = params.add(`${name}.conv${i}.w`, spatialDims === 2 ? [k, k, cin, ch] : [k, cin, ch], cfg.activation === 'tanh' ? 'glorot' : 'he', rng);
-    const b = params.add(`${name}.conv${i}.b`, [ch], 'zeros', rng);
+    const shape = spatialDims === 2 ? [k, k, cin, ch] : [k, cin, ch];
+    const w = params.weight(`${name}.conv${i}.w`, shape, cfg.activation, rng);
+    const b = params.bias(`${name}.conv${i}.b`, ch, fanInOf(shape), rng);
     cin = ch;
     const stride = i === 0 ? 1 : 2;
     return (x: tf.Tensor): tf.Tensor => {

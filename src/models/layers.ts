@@ -28,8 +28,8 @@ export function activate(x: tf.Tensor2D, a: Activation): tf.Tensor2D {
 export type Layer = (x: tf.Tensor2D, frozen?: boolean) => tf.Tensor2D;
 
 export function dense(params: Params, name: string, inDim: number, outDim: number, rng: Rng, activation: Activation): Layer {
-  const w = params.add(`${name}.w`, [inDim, outDim], activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot', rng);
-  const b = params.add(`${name}.b`, [outDim], 'zeros', rng);
+  const w = params.weight(`${name}.w`, [inDim, outDim], activation, rng);
+  const b = params.bias(`${name}.b`, outDim, inDim, rng);
   return (x, frozen = false) => activate(tf.add(tf.matMul(x, frozen ? stopGradient(w) : w), frozen ? stopGradient(b) : b), activation);
 }
 

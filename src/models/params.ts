@@ -4,20 +4,53 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
 
-export type Init = 'he' | 'glorot' | 'zeros';
+/**
+ * How weights and biases start (`model.init`):
+ *   torch:  weights and biases uniform in +-1/sqrt(fan_in), as PyTorch's nn.Linear and nn.Conv*;
+ *   he:     He-normal weights where a ReLU/GELU follows, Glorot-normal elsewhere, zero biases
+ *           (dmil 0.1's initialisation);
+ *   glorot: Glorot-normal weights, zero biases.
+ */
+export const INIT_SCHEMES = ['torch', 'he', 'glorot'] as const;
+export type InitScheme = (typeof INIT_SCHEMES)[number];
+
+/** The activation that follows a weight: it decides He or Glorot under the `he` scheme. */
+export type FollowedBy = 'relu' | 'gelu' | 'tanh' | 'linear';
+
+/** fan_in of a weight [..., out]: every axis but the last (input features, or kernel x channels). */
+export const fanInOf = (shape: readonly number[]): number => (shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0]);
+
+export function initialWeights(scheme: InitScheme, shape: readonly number[], followedBy: FollowedBy, rng: Rng): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const fanIn = fanInOf(shape);
+  const fanOut = shape[shape.length - 1];
+  if (scheme === 'torch') return rng.uniformArray(size, 1 / Math.sqrt(fanIn));
+  const he = scheme === 'he' && (followedBy === 'relu' || followedBy === 'gelu');
+  return rng.normalArray(size, he ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut)));
+}
+
+export function initialBiases(scheme: InitScheme, size: number, fanIn: number, rng: Rng): Float32Array {
+  return scheme === 'torch' ? rng.uniformArray(size, 1 / Math.sqrt(fanIn)) : new Float32Array(size);
+}
 
 export class Params {
   private readonly vars = new Map<string, tf.Variable>();
 
-  add(name: string, shape: number[], init: Init, rng: Rng): tf.Variable {
+  constructor(readonly init: InitScheme = 'torch') {}
+
+  /** A weight of `shape` [..., in, out], initialised by the model's scheme. */
+  weight(name: string, shape: number[], followedBy: FollowedBy, rng: Rng): tf.Variable {
+    return this.add(name, shape, initialWeights(this.init, shape, followedBy, rng));
+  }
+
+  /** A bias of `size` for a layer with `fanIn` inputs, initialised by the model's scheme. */
+  bias(name: string, size: number, fanIn: number, rng: Rng): tf.Variable {
+    return this.add(name, [size], initialBiases(this.init, size, fanIn, rng));
+  }
+
+  /** A parameter with given initial values. */
+  add(name: string, shape: number[], values: Float32Array): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter ${name} defined twice`);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0];
-    const fanOut = shape[shape.length - 1];
-    const values =
-      init === 'zeros' ? new Float32Array(size)
-      : init === 'he' ? rng.normalArray(size, Math.sqrt(2 / fanIn))
-      : rng.normalArray(size, Math.sqrt(2 / (fanIn + fanOut)));
     const initial = tf.tensor(values, shape);
     const v = tf.variable(initial, true);
     initial.dispose(); // the variable holds its own reference to the data

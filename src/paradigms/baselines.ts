@@ -4,7 +4,7 @@
 //   ensemble: one unimodal model per modality, each trained in its own stage with its own early
 //             stopping; predicts with the mean of their probabilities.
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../config/schema';
+import type { ModelOf, TrainConfig } from '../config/schema';
 import { UserError } from '../errors';
 import { buildEncoder, backboneFor } from '../models/backbone';
 import { dense, mlp, type Layer } from '../models/layers';
@@ -19,7 +19,7 @@ interface UnimodalNet {
   logits: Layer;
 }
 
-function unimodalNet(params: Params, model: ModelConfig, spec: ModelSpec, m: number, prefix: string, rng: Rng): UnimodalNet {
+function unimodalNet(params: Params, model: ModelOf<'unimodal' | 'ensemble'>, spec: ModelSpec, m: number, prefix: string, rng: Rng): UnimodalNet {
   const name = spec.modalityNames[m];
   const enc = buildEncoder(params, `${prefix}.encoder`, spec.inputShapes[m], backboneFor(model, name, spec.modalityNames), rng, name);
   const head = dense(params, `${prefix}.head`, enc.outDim, spec.classes, rng, 'linear');
@@ -32,10 +32,8 @@ function ceStage(name: string, params: Params, prefixes: string[], logits: (inpu
     trainable: params.names(prefixes),
     loss: (inputs, labels) => {
       const l = logits(inputs);
-      const ce = crossEntropy(l, labels);
-      return { total: ce, terms: { ce }, probs: tf.softmax(l) };
+      return { total: crossEntropy(l, labels), terms: {}, probs: tf.softmax(l) };
     },
-    probs: (inputs) => tf.softmax(logits(inputs)),
   };
 }
 
@@ -46,8 +44,8 @@ export function modalityIndex(spec: ModelSpec, name: string | undefined): number
   return i;
 }
 
-export function buildUnimodal(model: ModelConfig, spec: ModelSpec, seed: number): ParadigmModel {
-  const params = new Params();
+export function buildUnimodal(model: ModelOf<'unimodal'>, _train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
+  const params = new Params(model.init);
   const rng = Rng.derive(seed, 'init-unimodal');
   const m = modalityIndex(spec, model.modality);
   const net = unimodalNet(params, model, spec, m, `unimodal.${spec.modalityNames[m]}`, rng);
@@ -61,8 +59,8 @@ export function buildUnimodal(model: ModelConfig, spec: ModelSpec, seed: number)
   };
 }
 
-export function buildJoint(model: ModelConfig, spec: ModelSpec, seed: number): ParadigmModel {
-  const params = new Params();
+export function buildJoint(model: ModelOf<'joint'>, _train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
+  const params = new Params(model.init);
   const rng = Rng.derive(seed, 'init-joint');
   const encoders = spec.modalityNames.map((name, m) =>
     buildEncoder(params, `joint.encoder.${name}`, spec.inputShapes[m], backboneFor(model, name, spec.modalityNames), rng, name));
@@ -78,18 +76,21 @@ export function buildJoint(model: ModelConfig, spec: ModelSpec, seed: number): P
   };
 }
 
-export function buildEnsemble(model: ModelConfig, spec: ModelSpec, seed: number): ParadigmModel {
-  const params = new Params();
+export function buildEnsemble(model: ModelOf<'ensemble'>, _train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
+  const params = new Params(model.init);
   const nets = spec.modalityNames.map((name, m) => unimodalNet(params, model, spec, m, `ensemble.${name}`, Rng.derive(seed, `init-ensemble-${name}`)));
-  const memberProbs = (inputs: tf.Tensor2D[]) => nets.map((n) => tf.softmax(n.logits(inputs[n.modalityIndex])));
+  const memberProbs = (inputs: tf.Tensor2D[]) => nets.map((n) => tf.softmax(n.logits(inputs[n.modalityIndex])) as tf.Tensor2D);
   return {
     paradigm: 'ensemble',
     params,
     modalities: spec.modalityNames,
     stages: nets.map((n) => ceStage(`member-${spec.modalityNames[n.modalityIndex]}`, params, [n.prefix], (inputs) => n.logits(inputs[n.modalityIndex]))),
     predict: (inputs) => {
-      const unimodal = memberProbs(inputs);
-      return { probs: tf.div(tf.addN(unimodal), unimodal.length), unimodal };
+      const members = memberProbs(inputs);
+      return {
+        probs: tf.div(tf.addN(members), members.length) as tf.Tensor2D,
+        unimodal: Object.fromEntries(members.map((p, m) => [spec.modalityNames[nets[m].modalityIndex], p])),
+      };
     },
   };
 }

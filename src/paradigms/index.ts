@@ -1,18 +1,20 @@
 // Paradigm registry: config -> model.
-import type { Config } from '../config/schema';
+import type { Config, ModelOf, ParadigmName, TrainConfig } from '../config/schema';
 import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
 import { buildDmil } from './dmil';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
+type Builder<P extends ParadigmName> = (model: ModelOf<P>, train: TrainConfig, spec: ModelSpec, seed: number) => ParadigmModel;
+
+/** One line per paradigm: its config variant (schema.ts) and its builder. */
+const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
+  unimodal: buildUnimodal,
+  joint: buildJoint,
+  ensemble: buildEnsemble,
+  dmil: buildDmil,
+};
+
 export function buildModel(config: Config, spec: ModelSpec): ParadigmModel {
-  switch (config.model.paradigm) {
-    case 'unimodal':
-      return buildUnimodal(config.model, spec, config.seed);
-    case 'joint':
-      return buildJoint(config.model, spec, config.seed);
-    case 'ensemble':
-      return buildEnsemble(config.model, spec, config.seed);
-    case 'dmil':
-      return buildDmil(config, spec);
-  }
+  const build = BUILDERS[config.model.paradigm] as Builder<ParadigmName>;
+  return build(config.model, config.train, spec, config.seed);
 }

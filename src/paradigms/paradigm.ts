@@ -9,8 +9,12 @@ export interface LossTerms {
   total: tf.Scalar;
   /** Every term, for metrics.csv (the total is logged as "loss"). */
   terms: Record<string, tf.Scalar>;
-  /** The stage model's class probabilities for the batch, if computed anyway (train accuracy). */
-  probs?: tf.Tensor2D;
+  /**
+   * Class probabilities of the prediction this stage trains, for the batch: what model selection
+   * watches (its cross-entropy and accuracy). The final prediction, except in DMIL's
+   * decompose-intra, whose prediction is the warm-up joint head.
+   */
+  probs: tf.Tensor2D;
 }
 
 export interface Stage {
@@ -24,20 +28,22 @@ export interface Stage {
    * is deterministic.
    */
   loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean, step: number): LossTerms;
-  /** Class probabilities of the model this stage trains, for validation accuracy. */
-  probs(inputs: tf.Tensor2D[]): tf.Tensor2D;
   /** This stage's epochs, optimiser, schedule and early stopping, where they differ from `train`. */
   train?: TrainConfig;
   /** A second gradient step after each main step, on its own parameters with its own optimiser (e.g. CLUB's q network). */
   auxiliary?: { trainable: string[]; loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, step: number): tf.Scalar };
 }
 
+/**
+ * What a model predicts for a batch: one record for every paradigm. Eval, decompose and the
+ * synergy indicator read the parts a paradigm has, by name, without asking which paradigm it is.
+ */
 export interface Prediction {
   /** Final class probabilities [N, C]. */
   probs: tf.Tensor2D;
-  /** One [N, C] per modality where the model has its own unimodal predictors (synergy indicator). */
-  unimodal?: tf.Tensor2D[];
-  /** Interaction components' own class probabilities, by component name (R, U1, U2, S). */
+  /** The model's own unimodal predictors [N, C], by modality name (ensemble members, DMIL's M heads). */
+  unimodal?: Record<string, tf.Tensor2D>;
+  /** Interaction components' own class probabilities [N, C], by component name (R, U1, U2, S). */
   components?: Record<string, tf.Tensor2D>;
   /** Gate weights [N, components], columns in the order of `components`. */
   gate?: tf.Tensor2D;
@@ -50,6 +56,11 @@ export interface ParadigmModel {
   /** Modality names the inputs must come in, in order. */
   modalities: string[];
   predict(inputs: tf.Tensor2D[]): Prediction;
+  /**
+   * Representations that are meant to carry no label information on their own (DMIL's N_m), by
+   * name: eval measures how much they still carry with a fresh probe.
+   */
+  labelFreeRepresentations?(inputs: tf.Tensor2D[]): Record<string, tf.Tensor2D>;
 }
 
 export interface ModelSpec {

@@ -7,6 +7,15 @@ import { runFiles } from './runFolder';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
+/** How a stage chose the model it kept: the validation metric, the epoch (0: the model it started from), and both scores. */
+export interface StageSelection {
+  metric: string;
+  epochs: number;
+  best_epoch: number;
+  best: { val_ce: number; val_accuracy: number; val_loss: number };
+  incoming: { val_ce: number; val_accuracy: number; val_loss: number };
+}
+
 export interface RunMeta {
   id: string;
   name: string;
@@ -18,12 +27,16 @@ export interface RunMeta {
   backend: { name: string; source: string; skipped: { backend: string; reason: string }[]; overrides: string[] };
   versions: Record<string, string>;
   git_commit: string | null;
+  /** Whether the checkout had local changes (then source.diff in the run folder holds them). */
+  git_dirty?: boolean;
   started: string;
   ended: string | null;
   /** Stages finished, in order. */
   stages_done: string[];
   /** The stage being trained, while running or when interrupted. */
   stage: string | null;
+  /** Per finished stage, which epoch it kept and why. */
+  selection?: Record<string, StageSelection>;
   error?: string;
   /** Each time the run was resumed. */
   resumed?: string[];

@@ -1,5 +1,5 @@
 // Run folders: unique ids, creation that never overwrites, and the files every run holds.
-//   runs/<id>/config.yaml  meta.json  log.txt  metrics.csv  data.json
+//   runs/<id>/config.yaml  meta.json  log.txt  metrics.csv  data.json  split.csv  [source.diff]
 //             checkpoints/<stage>/  checkpoints/resume/  eval/<split>.json
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,6 +47,8 @@ export const runFiles = {
   log: 'log.txt',
   metrics: 'metrics.csv',
   data: 'data.json',
+  split: 'split.csv',
+  sourceDiff: 'source.diff',
   checkpoints: 'checkpoints',
   resume: path.join('checkpoints', 'resume'),
   eval: 'eval',

@@ -9,8 +9,9 @@ import { type Dataset, splitIndices } from '../data/dataset';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
 import type { LossTerms, ParadigmModel, Stage } from '../paradigms/paradigm';
+import { perSampleNll } from '../models/losses';
 import { Rng } from '../rng';
-import { initialEarlyStop, observe, type EarlyStopState } from './earlyStop';
+import { initialEarlyStop, metricValue, observe, type EarlyStopMetric, type EarlyStopState, type Observation } from './earlyStop';
 import { Optimizer } from './optimizer';
 import { learningRate } from './schedule';
 
@@ -29,6 +30,8 @@ export interface LoopState {
   rng: number[];
   optimizerStep: number;
   earlyStop: EarlyStopState;
+  /** What the model the stage started from scored on validation (epoch 0). */
+  incoming: Observation;
   finished: boolean;
 }
 
@@ -47,8 +50,11 @@ export interface StageRun {
   seed: number;
   logger: Logger;
   resumeFrom?: StageSnapshot;
-  /** Called after every epoch with the snapshot (owned by the callee for the call only) and the epoch's rows. */
-  onEpochEnd?: (snapshot: StageSnapshot, rows: MetricsRow[]) => Promise<void>;
+  /**
+   * Called with each epoch's rows and the snapshot to resume from (owned by the callee for the
+   * call only); epoch 0, the incoming model's validation, comes without a snapshot.
+   */
+  onEpochEnd?: (snapshot: StageSnapshot | undefined, rows: MetricsRow[]) => Promise<void>;
   /** Polled between batches; true stops the run with an Interrupted error. */
   interrupted?: () => boolean;
 }
@@ -60,23 +66,32 @@ export class Interrupted extends Error {
   }
 }
 
+/** How a stage ended: how long it trained and which epoch it kept, by which metric. */
 export interface StageOutcome {
+  /** Epochs trained (epoch 0, the incoming model, not counted). */
   epochs: number;
+  metric: EarlyStopMetric;
+  /** The epoch whose model the stage kept; 0 is the model it started from. */
   bestEpoch: number;
-  bestValue: number | null;
+  best: Observation;
+  incoming: Observation;
 }
 
 /**
- * A batch's metrics as one vector: [loss, ...terms] times the batch size, then the number of
- * correct predictions (NaN without probabilities). Summed over batches and divided by the
- * sample count, it gives per-sample means.
+ * A batch's metrics as one vector: [loss, ...terms] times the batch size, then the summed
+ * cross-entropy of the prediction and the number of correct predictions. Summed over batches
+ * and divided by the sample count, it gives per-sample means.
  */
-function metricVector(out: LossTerms, labels: tf.Tensor1D, size: number, probs = out.probs): tf.Tensor1D {
-  const correct = probs ? tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), labels), 'float32')) : tf.scalar(Number.NaN);
-  return tf.stack([...[out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, size)), correct]) as tf.Tensor1D;
+function metricVector(out: LossTerms, labels: tf.Tensor1D, size: number): tf.Tensor1D {
+  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'float32'));
+  const ce = tf.sum(perSampleNll(out.probs, labels));
+  return tf.stack([...[out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, size)), ce, correct]) as tf.Tensor1D;
 }
 
-const metricNames = (out: LossTerms) => ['loss', ...Object.keys(out.terms), 'accuracy'];
+const metricNames = (out: LossTerms) => ['loss', ...Object.keys(out.terms), 'prediction_ce', 'accuracy'];
+
+/** What model selection reads from a validation row. */
+const observation = (row: Record<string, number>): Observation => ({ ce: row.prediction_ce, accuracy: row.accuracy, loss: row.loss });
 
 /** Sums metric vectors on the device, so an epoch reads its metrics back once. */
 class DeviceSum {
@@ -110,7 +125,7 @@ export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, 
     sums.add(tf.tidy(() => {
       const out = stage.loss(batch.inputs, batch.labels, false, 0);
       names = metricNames(out);
-      return metricVector(out, batch.labels, batch.size, out.probs ?? stage.probs(batch.inputs));
+      return metricVector(out, batch.labels, batch.size);
     }));
     disposeBatch(batch);
   }
@@ -181,14 +196,19 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
   const optimizer = new Optimizer(train.optimizer, params, stage.trainable);
   const auxOptimizer = stage.auxiliary ? new Optimizer(train.optimizer, params, stage.auxiliary.trainable) : undefined;
   const rng = run.resumeFrom ? new Rng(run.resumeFrom.loop.rng) : Rng.derive(run.seed, `batches-${stage.name}`);
+  const trainIdx = splitIndices(data, 'train');
+  const valIdx = splitIndices(data, 'val');
+  const opts = { metric: train.early_stop.metric, patience: train.early_stop.patience, minDelta: train.early_stop.min_delta };
   let early = initialEarlyStop();
   let startEpoch = 0;
   let best: tf.NamedTensorMap | undefined;
+  let incoming: Observation;
 
   if (run.resumeFrom) {
     const { loop, tensors } = run.resumeFrom;
     startEpoch = loop.epochsDone;
     early = loop.earlyStop;
+    incoming = loop.incoming;
     const pick = (prefix: string) =>
       Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
     params.assign(pick('param/'));
@@ -197,12 +217,18 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const bestTensors = pick('best/');
     if (Object.keys(bestTensors).length) best = Object.fromEntries(Object.entries(bestTensors).map(([k, t]) => [k, tf.clone(t)]));
     if (loop.finished) startEpoch = Number.POSITIVE_INFINITY;
+  } else {
+    // Epoch 0: the model the stage starts from is a candidate like any epoch, so a stage that
+    // only makes the prediction worse keeps what it was given.
+    const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
+    incoming = observation(valRow);
+    early = observe(early, 0, incoming, opts).state;
+    best = params.snapshot(stage.trainable);
+    logger.info(`${stage.name} epoch 0 (incoming model): val ${opts.metric} ${fmt(metricValue(incoming, opts.metric))} acc ${fmt(incoming.accuracy)}`);
+    await run.onEpochEnd?.(undefined, [{ stage: stage.name, epoch: 0, split: 'val', values: { ...valRow, lr: 0, epoch_seconds: 0 } }]);
   }
 
-  const trainIdx = splitIndices(data, 'train');
-  const valIdx = splitIndices(data, 'val');
   const step = stepper(model, stage, optimizer, auxOptimizer, run.resumeFrom ? run.resumeFrom.loop.optimizerStep : 0);
-  const opts = { metric: train.early_stop.metric, patience: train.early_stop.patience, minDelta: train.early_stop.min_delta };
   const stepsPerEpoch = Math.ceil(trainIdx.length / train.batch_size);
   let epoch = startEpoch;
 
@@ -229,16 +255,13 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const trainValues = sums.means(trainIdx.length);
     const trainRow = Object.fromEntries(step.termNames.map((n, i) => [n, trainValues[i]]));
     if (!Number.isFinite(trainRow.loss)) {
-      bar.stop();
       throw new UserError(`the training loss became ${trainRow.loss} in epoch ${epoch + 1}: training diverged`, {
         where: `stage ${stage.name}`,
         hint: 'lower the learning rate (train.optimizer.lr, or the stage\'s lr), or check the data for extreme values; the run is marked failed',
       });
     }
     const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
-
-    const watched = opts.metric === 'val_loss' ? valRow.loss : valRow.accuracy;
-    const seen = observe(early, epoch, watched, opts);
+    const seen = observe(early, epoch + 1, observation(valRow), opts);
     early = seen.state;
     if (seen.improved) {
       tf.dispose(Object.values(best ?? {}));
@@ -249,12 +272,12 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       { stage: stage.name, epoch: epoch + 1, split: 'train', values: { ...trainRow, lr, epoch_seconds: seconds } },
       { stage: stage.name, epoch: epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
     ];
-    logger.info(`${stage.name} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' *' : ''} (${seconds.toFixed(1)}s)`);
+    logger.info(`${stage.name} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' *' : ''} (${seconds.toFixed(1)}s)`);
 
     const finished = seen.stop || epoch + 1 >= train.epochs;
     if (finished && best) params.assign(best);
     if (run.onEpochEnd) {
-      const snap = snapshot(params, optimizer, auxOptimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, finished });
+      const snap = snapshot(params, optimizer, auxOptimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, incoming, finished });
       try {
         await run.onEpochEnd(snap, rows);
       } finally {
@@ -262,7 +285,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       }
     }
     if (seen.stop) {
-      logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping; best epoch ${early.bestEpoch + 1}`);
+      logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping`);
       epoch += 1;
       break;
     }
@@ -270,7 +293,16 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
   tf.dispose(Object.values(best ?? {}));
   optimizer.dispose();
   auxOptimizer?.dispose();
-  return { epochs: Math.min(epoch, train.epochs), bestEpoch: early.bestEpoch + 1, bestValue: early.bestValue };
+  const outcome: StageOutcome = { epochs: Math.min(epoch, train.epochs), metric: opts.metric, bestEpoch: early.bestEpoch, best: early.best!, incoming };
+  logger.info(describeOutcome(stage.name, outcome));
+  return outcome;
+}
+
+/** "finetune: kept epoch 3 of 9 (val_ce 0.3012, acc 0.9120; incoming model: val_ce 0.3100, acc 0.9050)". */
+export function describeOutcome(stage: string, o: StageOutcome): string {
+  const at = (x: Observation) => `${o.metric} ${fmt(metricValue(x, o.metric))}, acc ${fmt(x.accuracy)}`;
+  const kept = o.bestEpoch === 0 ? `kept the incoming model (epoch 0): no epoch of ${o.epochs} beat it` : `kept epoch ${o.bestEpoch} of ${o.epochs}`;
+  return `${stage}: ${kept} (${at(o.best)}; incoming model: ${at(o.incoming)})`;
 }
 
 function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, auxOptimizer: Optimizer | undefined, best: tf.NamedTensorMap | undefined, loop: LoopState): StageSnapshot {

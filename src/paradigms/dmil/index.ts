@@ -1,7 +1,7 @@
 // The DMIL paradigm: the network of network.ts trained in up to three stages (dmil-method.md,
 // "Training: three stages"), predicting with the gated mixture of R, U1, U2 and S.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Config, DmilStageConfig, DmilStageName, TrainConfig } from '../../config/schema';
+import type { DmilStageConfig, DmilStageName, ModelOf, TrainConfig } from '../../config/schema';
 import { UserError } from '../../errors';
 import { Params } from '../../models/params';
 import { Rng } from '../../rng';
@@ -28,27 +28,27 @@ export function stageTrainConfig(train: TrainConfig, entry: DmilStageConfig): Tr
   };
 }
 
-export function buildDmil(config: Config, spec: ModelSpec): ParadigmModel {
+export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
   if (spec.modalityNames.length !== 2) {
     throw new UserError(`dmil supports exactly 2 modalities; this data has ${spec.modalityNames.length}`, {
       where: 'model.paradigm', hint: 'use joint, ensemble or unimodal for other counts',
     });
   }
-  const dmil = config.model.dmil;
-  const params = new Params();
-  const net = buildNetwork(params, config.model, dmil, spec, config.seed);
+  const dmil = model.dmil;
+  const params = new Params(model.init);
+  const net = buildNetwork(params, model, dmil, spec, seed);
   const prior = spec.classPrior ?? new Array(spec.classes).fill(1 / spec.classes);
   const w = dmil.weights;
 
   // Each stage's noise stream starts at a base drawn once from the seed; step s uses base + s.
-  const noiseBase = new Map(dmil.stages.map((e) => [e.name, Rng.derive(config.seed, `noise-${e.name}`).nextUint32() % (1 << 20)]));
+  const noiseBase = new Map(dmil.stages.map((e) => [e.name, Rng.derive(seed, `noise-${e.name}`).nextUint32() % (1 << 20)]));
   const noiseFor = (stage: DmilStageName, training: boolean, step: number): Noise =>
     training ? { seed: (noiseBase.get(stage)! + step) % (1 << 26) } : null;
 
   const stages: Stage[] = dmil.stages.map((entry): Stage => {
     const groups = TRAINS[entry.name].filter((g) => g !== 'probe' || dmil.adversary !== 'off');
     const usesClub = dmil.mi === 'club' && entry.name !== 'decompose-intra';
-    const base = { name: entry.name, trainable: params.names(groups), train: stageTrainConfig(config.train, entry) };
+    const base = { name: entry.name, trainable: params.names(groups), train: stageTrainConfig(train, entry) };
 
     if (entry.name === 'decompose-intra') {
       return {
@@ -61,7 +61,6 @@ export function buildDmil(config: Config, spec: ModelSpec): ParadigmModel {
           const total = tf.addN([weightedL1(id, w, 2), tf.mul(warm, w.warmup), ...Object.values(adv)]) as tf.Scalar;
           return { total, terms: { ...id, warm, ...adv }, probs: tf.softmax(net.warmJoint(intra.z)) as tf.Tensor2D };
         },
-        probs: (inputs) => tf.softmax(net.warmJoint(net.intra(inputs, null).z)) as tf.Tensor2D,
       };
     }
 
@@ -87,10 +86,6 @@ export function buildDmil(config: Config, spec: ModelSpec): ParadigmModel {
         }
         return { total: tf.addN(parts) as tf.Scalar, terms, probs: mixture(g) };
       },
-      probs: (inputs) => {
-        const intra = net.intra(inputs, null);
-        return mixture(net.gate(intra, net.cross(intra, null)));
-      },
       auxiliary: usesClub
         ? {
           trainable: params.names(['club']),
@@ -114,10 +109,14 @@ export function buildDmil(config: Config, spec: ModelSpec): ParadigmModel {
       const g = net.gate(intra, net.cross(intra, null));
       return {
         probs: mixture(g),
-        unimodal: intra.logitsM.map((l) => tf.softmax(l) as tf.Tensor2D),
+        unimodal: Object.fromEntries(intra.logitsM.map((l, m) => [spec.modalityNames[m], tf.softmax(l) as tf.Tensor2D])),
         components: Object.fromEntries(COMPONENTS.map((c, i) => [c, g.probs[i]])),
         gate: g.gate,
       };
+    },
+    labelFreeRepresentations(inputs) {
+      const intra = net.intra(inputs, null);
+      return Object.fromEntries(intra.N.map((n, m) => [`N_${spec.modalityNames[m]}`, n.value]));
     },
   };
 }

@@ -1,7 +1,7 @@
 // DMIL's loss terms (dmil-method.md), each a scalar, named as they appear in metrics.csv.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DmilConfig } from '../../config/schema';
-import { crossEntropy, nllOfProbs } from '../../models/losses';
+import { crossEntropy, nllOfProbs, perSampleCrossEntropy } from '../../models/losses';
 import { klToStandardNormal, mse, stopGradient } from '../../models/ops';
 import { clubEstimate, crossCovariancePenalty, gaussianNll } from '../../models/mutualInformation';
 import { COMPONENTS, type CrossOut, type DmilNetwork, type GateOut, type IntraOut } from './network';
@@ -45,8 +45,13 @@ export function warmupTerm(net: DmilNetwork, intra: IntraOut, labels: tf.Tensor1
 
 /**
  * The N-label adversary. The probe learns CE(pi_m(sg N_m), y) (`probe`); N_m is trained against
- * the probe's frozen weights (`adv`): grl reverses the probe's loss, prior pulls the probe's
- * prediction towards the label prior.
+ * the probe's frozen weights (`adv`):
+ *   grl      reverses the probe's cross-entropy, -CE (unbounded: N can push the probe to be
+ *            confidently wrong, and the loss grows without limit);
+ *   clipped  reverses it per sample only up to chance, -mean_i min(CE_i, log C): once the probe
+ *            is no better than chance on a sample, that sample stops pushing;
+ *   prior    pulls the probe's prediction towards the training label prior (bounded below by
+ *            the prior's entropy).
  */
 export function adversaryTerms(net: DmilNetwork, dmil: DmilConfig, intra: IntraOut, labels: tf.Tensor1D, prior: tf.Tensor1D): Terms {
   if (dmil.adversary === 'off') return {};
@@ -55,9 +60,21 @@ export function adversaryTerms(net: DmilNetwork, dmil: DmilConfig, intra: IntraO
   intra.N.forEach((n, m) => {
     probe.push(crossEntropy(net.probe(m, stopGradient(n.value), false), labels));
     const frozen = net.probe(m, n.value, true);
-    adv.push(dmil.adversary === 'grl' ? (tf.neg(crossEntropy(frozen, labels)) as tf.Scalar) : softCrossEntropy(frozen, prior));
+    adv.push(adversaryLoss(dmil.adversary as Exclude<DmilConfig['adversary'], 'off'>, frozen, labels, prior));
   });
   return { probe: tf.addN(probe) as tf.Scalar, adv: tf.mul(tf.addN(adv), dmil.weights.adv) as tf.Scalar };
+}
+
+/** The loss N minimises against one (frozen) probe's logits, unweighted. */
+export function adversaryLoss(kind: 'grl' | 'clipped' | 'prior', logits: tf.Tensor2D, labels: tf.Tensor1D, prior: tf.Tensor1D): tf.Scalar {
+  switch (kind) {
+    case 'grl':
+      return tf.neg(crossEntropy(logits, labels)) as tf.Scalar;
+    case 'clipped':
+      return tf.neg(tf.mean(tf.minimum(perSampleCrossEntropy(logits, labels), Math.log(logits.shape[1])))) as tf.Scalar;
+    case 'prior':
+      return softCrossEntropy(logits, prior);
+  }
 }
 
 /** Level 2 and synergy, unweighted: component CEs, alignment, KL of U, and the MI penalty. */

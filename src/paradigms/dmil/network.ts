@@ -8,7 +8,7 @@
 // Parameter names start with the group a stage trains or freezes: enc, id, probe, warm, cd, syn,
 // gate, club.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DmilConfig, ModelConfig } from '../../config/schema';
+import type { DmilConfig, ModelOf } from '../../config/schema';
 import { buildEncoder, backboneFor } from '../../models/backbone';
 import { dense, mlp, type Layer } from '../../models/layers';
 import { fuse, normaliseRows, sampleGaussian, stopGradient, type Gaussian } from '../../models/ops';
@@ -69,7 +69,7 @@ export interface DmilNetwork {
   club(m: number, u: tf.Tensor2D, frozen: boolean): Gaussian;
 }
 
-export function buildNetwork(params: Params, model: ModelConfig, dmil: DmilConfig, spec: ModelSpec, seed: number): DmilNetwork {
+export function buildNetwork(params: Params, model: ModelOf<'dmil'>, dmil: DmilConfig, spec: ModelSpec, seed: number): DmilNetwork {
   const rng = Rng.derive(seed, 'init-dmil');
   const k = dmil.latent;
   const C = spec.classes;

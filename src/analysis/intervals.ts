@@ -1,0 +1,50 @@
+// Uncertainty of a reported figure: the Wilson score interval for a proportion (accuracy), and
+// a seeded percentile bootstrap over samples for statistics without a closed form (macro-F1).
+import { Rng } from '../rng';
+
+/** z for a two-sided 95% interval. */
+export const Z95 = 1.959963984540054;
+
+export type Interval = [number, number];
+
+/**
+ * Wilson score interval for k successes in n trials:
+ *   (p + z^2/2n +- z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n),  p = k/n.
+ * Unlike the normal approximation it stays inside [0, 1] and is sound at p = 0 or 1.
+ */
+export function wilsonInterval(k: number, n: number, z = Z95): Interval {
+  if (n === 0) return [Number.NaN, Number.NaN];
+  const p = k / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
+ * Percentile bootstrap: `statistic` on `resamples` samples of n indices drawn with replacement,
+ * and the (2.5, 97.5) percentiles of the results. Seeded, so a report is reproducible.
+ */
+export function bootstrapInterval(n: number, statistic: (indices: Int32Array) => number, resamples = 1000, seed = 0): Interval {
+  if (n === 0) return [Number.NaN, Number.NaN];
+  const rng = Rng.derive(seed, 'bootstrap');
+  const values: number[] = [];
+  const idx = new Int32Array(n);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < n; i++) idx[i] = rng.int(n);
+    const v = statistic(idx);
+    if (!Number.isNaN(v)) values.push(v);
+  }
+  values.sort((a, b) => a - b);
+  return [quantile(values, 0.025), quantile(values, 0.975)];
+}
+
+/** Linear-interpolation quantile of sorted values (numpy's default). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}

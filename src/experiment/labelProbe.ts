@@ -1,0 +1,75 @@
+// How much label information is left in representations meant to carry none (DMIL's N_m),
+// measured the standard way: a fresh probe of the specification's probe shape (k -> 64 -> C MLP)
+// fitted on the frozen representations of the training split, its epoch chosen on the
+// validation split, and scored on the samples being evaluated. The probe is a unimodal model on
+// the representation, trained by the ordinary training loop.
+import * as tf from '@tensorflow/tfjs-core';
+import { argmaxRows, accuracy } from '../analysis/metrics';
+import { parseTrainConfig, type ModelOf } from '../config/schema';
+import { chunks, disposeBatch, makeBatch } from '../data/batches';
+import { splitIndices, type Dataset } from '../data/dataset';
+import { applyStandardiser, fitStandardiser } from '../data/normalize';
+import { silentLogger } from '../log';
+import { buildUnimodal } from '../paradigms/baselines';
+import type { ParadigmModel } from '../paradigms/paradigm';
+import { runStage } from '../train/loop';
+import { modelSpec } from './data';
+import { predictSamples } from './predict';
+
+const PROBE_TRAIN = parseTrainConfig({ epochs: 30, batch_size: 128, early_stop: { patience: 5 } });
+
+export interface LabelProbes {
+  /** Each probe's accuracy on the given samples, and the majority-class accuracy there. */
+  score(indices: Int32Array): { accuracy: Record<string, number>; chance: number };
+  dispose(): void;
+}
+
+/** Every sample's representations, by name, as [samples, width] arrays. */
+function representations(model: ParadigmModel, data: Dataset, batchSize: number): Record<string, { values: Float32Array; width: number }> {
+  const n = data.labels.length;
+  const out: Record<string, { values: Float32Array; width: number }> = {};
+  for (const idx of chunks(Int32Array.from(data.labels.keys()), batchSize)) {
+    const batch = makeBatch(data, idx);
+    const reps = tf.tidy(() => model.labelFreeRepresentations!(batch.inputs) as unknown as tf.TensorContainerObject) as unknown as Record<string, tf.Tensor2D>;
+    disposeBatch(batch);
+    for (const [name, t] of Object.entries(reps)) {
+      const width = t.shape[1];
+      out[name] ??= { values: new Float32Array(n * width), width };
+      out[name].values.set(t.dataSync(), idx[0] * width);
+    }
+    tf.dispose(Object.values(reps));
+  }
+  return out;
+}
+
+/** Fits one probe per representation; null when the model has none or the data has no train/val split (new data). */
+export async function fitLabelProbes(model: ParadigmModel, data: Dataset, batchSize: number, seed: number): Promise<LabelProbes | null> {
+  if (!model.labelFreeRepresentations || !splitIndices(data, 'train').length || !splitIndices(data, 'val').length) return null;
+  const probes: { name: string; model: ParadigmModel; data: Dataset }[] = [];
+  for (const [name, rep] of Object.entries(representations(model, data, batchSize))) {
+    const raw: Dataset = { ...data, modalities: [{ name, shape: [rep.width], values: rep.values }] };
+    const repData = applyStandardiser(raw, fitStandardiser(raw));
+    const probeConfig: ModelOf<'unimodal'> = {
+      paradigm: 'unimodal', init: 'torch', backbones: {},
+      backbone: { type: 'mlp', hidden: [], out: 64, activation: 'relu', channels: [1], kernel: 1 },
+    };
+    const probe = buildUnimodal(probeConfig, PROBE_TRAIN, modelSpec(repData), seed);
+    await runStage({ stage: probe.stages[0], model: probe, data: repData, train: PROBE_TRAIN, seed, logger: silentLogger });
+    probes.push({ name, model: probe, data: repData });
+  }
+  const trainLabels = Array.from(splitIndices(data, 'train'), (i) => data.labels[i]);
+  const counts = new Array<number>(data.classNames.length).fill(0);
+  for (const y of trainLabels) counts[y]++;
+  const majority = counts.indexOf(Math.max(...counts));
+  return {
+    score(indices) {
+      const labels = Int32Array.from(indices, (i) => data.labels[i]);
+      const acc = Object.fromEntries(probes.map((p) => {
+        const pred = predictSamples(p.model, p.data, indices, batchSize);
+        return [p.name, accuracy(argmaxRows(pred.probs, pred.classes), labels)];
+      }));
+      return { accuracy: acc, chance: accuracy(new Int32Array(labels.length).fill(majority), labels) };
+    },
+    dispose: () => probes.forEach((p) => p.model.params.dispose()),
+  };
+}
