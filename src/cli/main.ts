@@ -3,6 +3,7 @@
 //   0 ok, 1 internal error (a bug: stack trace with --verbose), 2 bad input, 130 interrupted.
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors';
+import { registerCompare } from './compare';
 import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
 import { registerRuns } from './runs';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerDecompose(program);
   registerRuns(program);
+  registerCompare(program);
   registerSchema(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');
   return program;

@@ -100,16 +100,32 @@ export const idxData = z.strictObject({
   split: split.prefault({}),
 });
 
-export const dataSchema = z.discriminatedUnion('source', [syntheticData, csvData, npyData, idxData]).describe('the dataset');
+export const pairsData = z.strictObject({
+  source: z.literal('pairs'),
+  images: z.string().describe('IDX image file (MNIST family, gzipped or not) whose images the pairs are drawn from'),
+  labels: z.string().describe('IDX label file of `images`'),
+  test_images: z.string().optional().describe('IDX image file the test pairs are drawn from (default: a test share of `images`, by `split.test`)'),
+  test_labels: z.string().optional().describe('IDX label file of `test_images`'),
+  classes: z.array(int().min(0)).min(2).optional().refine((c) => !c || new Set(c).size === c.length, { message: 'list each label once' })
+    .describe('labels of the image set that become the classes 0..C-1, in this order (default: every label in the file)'),
+  samples: int().min(20).default(8000).describe('pairs drawn from the training images, split into training and validation pairs by `split.val` (their images never shared)'),
+  test_samples: int().min(1).default(2000).describe('pairs drawn from the test images'),
+  mix: mix.prefault({ R: 0.25, U1: 0.25, U2: 0.25, S: 0.25 }),
+  cue: z.number().min(0).max(1).default(0.3).describe('brightness added to a small square in one corner of both images, a different corner per interaction type (0: no mark); lets a model tell the type from the input'),
+  seed: int().optional().describe('seed of the pairs and the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const dataSchema = z.discriminatedUnion('source', [syntheticData, csvData, npyData, idxData, pairsData]).describe('the dataset');
 
 /** Keys whose values are file paths: relative ones resolve against the config file's folder. */
 export const PATH_KEYS: readonly (readonly string[])[] = [
   ['data', 'path'], ['data', 'split_file'], ['data', 'images'], ['data', 'test_images'], ['data', 'test_labels'],
   ['data', 'modalities', '*', 'path'],
 ];
-/** `data.labels` is a path for the npy and idx sources. */
+/** `data.labels` is a path for the npy, idx and pairs sources. */
 export const isPathKey = (path: readonly (string | number)[], source: unknown): boolean =>
-  (path.length === 2 && path[0] === 'data' && path[1] === 'labels' && (source === 'npy' || source === 'idx'))
+  (path.length === 2 && path[0] === 'data' && path[1] === 'labels' && (source === 'npy' || source === 'idx' || source === 'pairs'))
   || PATH_KEYS.some((k) => k.length === path.length && k.every((part, i) => part === '*' || part === path[i]));
 
 const backbone = z.strictObject({
@@ -284,5 +300,6 @@ export type DataConfig = z.infer<typeof dataSchema>;
 export type CsvConfig = z.infer<typeof csvData>;
 export type NpyConfig = z.infer<typeof npyData>;
 export type IdxConfig = z.infer<typeof idxData>;
+export type PairsConfig = z.infer<typeof pairsData>;
 export type ModelConfig = z.infer<typeof model>;
 export type ModelOf<P extends ParadigmName> = Extract<ModelConfig, { paradigm: P }>;

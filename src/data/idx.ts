@@ -30,3 +30,23 @@ export function readIdx(file: string): IdxArray {
   if (buf.length < start + count) throw new UserError(`truncated IDX data: ${buf.length - start} bytes, shape (${shape.join(', ')}) needs ${count}`, { where: file });
   return { shape, data: new Uint8Array(buf.buffer, buf.byteOffset + start, count) };
 }
+
+export interface LabelledImages {
+  n: number;
+  h: number;
+  w: number;
+  /** [n, h, w] bytes. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+/** An image file (N, H, W) and its label file (N,), checked against each other; the first `limit` images. */
+export function readLabelledImages(imagesFile: string, labelsFile: string, limit?: number): LabelledImages {
+  const images = readIdx(imagesFile);
+  const labels = readIdx(labelsFile);
+  if (images.shape.length !== 3) throw new UserError(`images must be (N, H, W), got (${images.shape.join(', ')})`, { where: imagesFile });
+  if (labels.shape.length !== 1) throw new UserError(`labels must be (N,), got (${labels.shape.join(', ')})`, { where: labelsFile });
+  if (labels.shape[0] !== images.shape[0]) throw new UserError(`${labels.shape[0]} labels for ${images.shape[0]} images`, { where: labelsFile, hint: 'use the label file that belongs to the image file' });
+  const n = Math.min(images.shape[0], limit ?? Infinity);
+  return { n, h: images.shape[1], w: images.shape[2], pixels: images.data, labels: labels.data.subarray(0, n) };
+}

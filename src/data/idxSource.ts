@@ -4,23 +4,13 @@ import type { IdxConfig } from '../config/schema';
 import { UserError } from '../errors';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
-import { readIdx } from './idx';
+import { readLabelledImages } from './idx';
 import { stratifiedSplit } from './split';
 
-function readSet(imagesFile: string, labelsFile: string, limit: number | undefined) {
-  const images = readIdx(imagesFile);
-  const labels = readIdx(labelsFile);
-  if (images.shape.length !== 3) throw new UserError(`images must be (N, H, W), got (${images.shape.join(', ')})`, { where: imagesFile });
-  if (labels.shape.length !== 1) throw new UserError(`labels must be (N,), got (${labels.shape.join(', ')})`, { where: labelsFile });
-  if (labels.shape[0] !== images.shape[0]) throw new UserError(`${labels.shape[0]} labels for ${images.shape[0]} images`, { where: labelsFile, hint: 'use the label file that belongs to the image file' });
-  const n = Math.min(images.shape[0], limit ?? Infinity);
-  return { n, h: images.shape[1], w: images.shape[2], pixels: images.data, labels: labels.data.subarray(0, n) };
-}
-
 export function loadIdx(cfg: IdxConfig, seed: number): Dataset {
-  const train = readSet(cfg.images, cfg.labels, cfg.limit);
+  const train = readLabelledImages(cfg.images, cfg.labels, cfg.limit);
   if ((cfg.test_images === undefined) !== (cfg.test_labels === undefined)) throw new UserError('give both test_images and test_labels, or neither', { where: 'data' });
-  const test = cfg.test_images ? readSet(cfg.test_images, cfg.test_labels!, cfg.limit ? Math.ceil(cfg.limit / 6) : undefined) : undefined;
+  const test = cfg.test_images ? readLabelledImages(cfg.test_images, cfg.test_labels!, cfg.limit ? Math.ceil(cfg.limit / 6) : undefined) : undefined;
   if (test && (test.h !== train.h || test.w !== train.w)) throw new UserError(`test images are ${test.h}x${test.w}, training images ${train.h}x${train.w}`, { where: cfg.test_images! });
   const { h, w } = train;
   const n = train.n + (test?.n ?? 0);

@@ -13,6 +13,7 @@ import { loadCsv } from '../data/csvSource';
 import { loadIdx } from '../data/idxSource';
 import { encodeLabels } from '../data/labels';
 import { loadNpy } from '../data/npySource';
+import { loadPairs } from '../data/pairsSource';
 import { UserError } from '../errors';
 import type { ModelSpec } from '../paradigms/paradigm';
 import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
@@ -40,6 +41,8 @@ export async function loadSource(config: Config): Promise<Dataset> {
       return loadNpy(config.data, config.seed);
     case 'idx':
       return loadIdx(config.data, config.seed);
+    case 'pairs':
+      return loadPairs(config.data, config.seed);
   }
 }
 

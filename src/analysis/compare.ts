@@ -1,0 +1,66 @@
+// Comparing runs: runs whose resolved configs differ only in the seed form a group (one setting
+// over seeds); each group is labelled by the config keys whose values differ between groups, and
+// reported as mean, sample standard deviation and the per-seed values of each metric.
+
+export interface RunResult {
+  id: string;
+  seed: number;
+  /** The run's resolved config. */
+  config: Record<string, unknown>;
+  /** Metric name -> value (NaN when the run has no such metric). */
+  metrics: Record<string, number>;
+}
+
+export interface Summary {
+  mean: number;
+  /** Sample standard deviation (n - 1); NaN for a single run. */
+  std: number;
+  values: number[];
+}
+
+export interface Group {
+  /** `key=value` for each config key that tells this group apart from the others. */
+  label: string;
+  runs: RunResult[];
+  metrics: Record<string, Summary>;
+}
+
+/** A config as path -> JSON value, leaves only. */
+export function flatten(node: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+    for (const [k, v] of Object.entries(node)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out[prefix] = JSON.stringify(node);
+  }
+  return out;
+}
+
+/** Keys that say nothing about the setting: the seed (and a data seed that follows it), the run's name. */
+const IGNORED = new Set(['seed', 'data.seed', 'name']);
+
+export function summarise(values: number[]): Summary {
+  const xs = values.filter((v) => !Number.isNaN(v));
+  const mean = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+  const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : Number.NaN;
+  return { mean, std, values };
+}
+
+export function groupRuns(runs: RunResult[]): Group[] {
+  const flat = runs.map((r) => Object.fromEntries(Object.entries(flatten(r.config)).filter(([k]) => !IGNORED.has(k))));
+  const keyOf = (f: Record<string, string>) => JSON.stringify(Object.entries(f).sort(([a], [b]) => a.localeCompare(b)));
+  const byKey = new Map<string, number[]>();
+  flat.forEach((f, i) => byKey.set(keyOf(f), [...(byKey.get(keyOf(f)) ?? []), i]));
+  const groups = [...byKey.values()];
+  const reps = groups.map((members) => flat[members[0]]);
+  // A key labels the groups when the groups that have it do not all agree on it.
+  const allKeys = [...new Set(reps.flatMap((f) => Object.keys(f)))];
+  const telling = allKeys.filter((k) => new Set(reps.filter((f) => k in f).map((f) => f[k])).size > 1);
+  return groups.map((members, g) => {
+    const label = telling.filter((k) => k in reps[g]).map((k) => `${k}=${unquote(reps[g][k])}`).join(' ') || 'all runs';
+    const rs = members.map((i) => runs[i]).sort((a, b) => a.seed - b.seed);
+    const names = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
+    return { label, runs: rs, metrics: Object.fromEntries(names.map((n) => [n, summarise(rs.map((r) => r.metrics[n] ?? Number.NaN))])) };
+  });
+}
+
+const unquote = (json: string) => (json.startsWith('"') ? JSON.parse(json) as string : json);

@@ -1,0 +1,104 @@
+// `dmil compare RUN...`: runs side by side, grouped by setting (configs that differ only in the
+// seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { parse } from 'yaml';
+import { groupRuns, type Group, type RunResult, type Summary } from '../analysis/compare';
+import { UserError } from '../errors';
+import type { EvalReport } from '../experiment/evaluate';
+import { INTERACTION_TYPES } from '../interactionTypes';
+import { listRuns } from '../runs/list';
+import { readMeta } from '../runs/meta';
+import { resolveRun, runFiles } from '../runs/runFolder';
+import { withRunsDir, type CommonOptions } from './common';
+import { table } from './table';
+
+interface CompareOptions extends CommonOptions {
+  split: string;
+  all?: boolean;
+  json?: boolean;
+  markdown?: boolean;
+}
+
+/** The metrics of one run's evaluation, flattened to names. */
+export function runMetrics(report: EvalReport, selection: Record<string, { best_epoch: number }> | undefined): Record<string, number> {
+  const m: Record<string, number> = { accuracy: report.accuracy, macro_f1: report.macro_f1 };
+  for (const [t, v] of Object.entries(report.per_type ?? {})) m[`type_${t}`] = v ?? Number.NaN;
+  if (report.synergy_indicator !== null) m.synergy_indicator = report.synergy_indicator;
+  for (const [c, v] of Object.entries(report.component_accuracy ?? {})) m[`component_${c}`] = v;
+  for (const [t, g] of Object.entries(report.gate_by_type ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gate_${t}_${c}`] = v;
+  const probes = Object.values(report.n_probe_accuracy ?? {});
+  if (probes.length) m.n_probe_accuracy = probes.reduce((a, b) => a + b, 0) / probes.length;
+  for (const [stage, s] of Object.entries(selection ?? {})) m[`kept_epoch_${stage}`] = s.best_epoch;
+  return m;
+}
+
+function readResult(ref: string, runsDir: string, split: string): RunResult {
+  const run = resolveRun(ref, runsDir);
+  const file = path.join(run.dir, runFiles.eval, `${split}.json`);
+  if (!fs.existsSync(file)) throw new UserError(`no ${split} evaluation in this run (is it done?)`, { where: run.id, hint: `run dmil eval ${run.id} --split ${split}, or leave the run out` });
+  const meta = readMeta(run.dir);
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalReport;
+  const config = parse(fs.readFileSync(path.join(run.dir, runFiles.config), 'utf8')) as Record<string, unknown>;
+  return { id: run.id, seed: meta.seed, config, metrics: runMetrics(report, meta.selection) };
+}
+
+const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
+const cell = (s: Summary | undefined, perSeed = false): string => {
+  if (!s || Number.isNaN(s.mean)) return '-';
+  const sd = Number.isNaN(s.std) ? '' : ` ± ${f3(s.std)}`;
+  return `${f3(s.mean)}${sd}${perSeed ? ` (${s.values.map(f3).join(', ')})` : ''}`;
+};
+const epochs = (s: Summary | undefined) => (s ? s.values.map((v) => (Number.isNaN(v) ? '-' : String(v))).join(', ') : '-');
+
+/** Mean gate weight on S for S samples over that for R samples (ratio of the means over seeds). */
+const gateRatio = (g: Group) => {
+  const [s, r] = [g.metrics.gate_S_S?.mean, g.metrics.gate_R_S?.mean];
+  return s === undefined || r === undefined || Number.isNaN(s / r) ? '-' : `${(s / r).toFixed(1)}x`;
+};
+
+function markdown(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+export function formatComparison(groups: Group[], asMarkdown: boolean): string {
+  const render = asMarkdown ? markdown : table;
+  const has = (name: string) => groups.some((g) => g.metrics[name] && !Number.isNaN(g.metrics[name].mean));
+  const types = INTERACTION_TYPES.filter((t) => has(`type_${t}`));
+  const extra: [string, string][] = [['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc']];
+  const shown = extra.filter(([n]) => has(n));
+  const lastStages = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('kept_epoch_'))))];
+  const keptCol = lastStages.includes('kept_epoch_finetune') ? 'kept_epoch_finetune' : undefined;
+  const ratio = has('gate_S_S') && has('gate_R_S');
+  const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : [])];
+  const rows = groups.map((g) => [
+    g.label, String(g.runs.length), cell(g.metrics.accuracy, true), ...types.map((t) => cell(g.metrics[`type_${t}`])),
+    ...shown.map(([n]) => cell(g.metrics[n])), ...(ratio ? [gateRatio(g)] : []), ...(keptCol ? [epochs(g.metrics[keptCol])] : []),
+  ]);
+  let out = `test metrics, mean ± standard deviation over seeds\n${render(header, rows)}`;
+  const gated = groups.filter((g) => g.metrics.gate_S_S);
+  if (gated.length) {
+    const gateRows = gated.flatMap((g) => INTERACTION_TYPES.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...['R', 'U1', 'U2', 'S'].map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
+    out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', 'g_R', 'g_U1', 'g_U2', 'g_S'], gateRows)}`;
+  }
+  return out;
+}
+
+export function registerCompare(program: Command): void {
+  const cmd = program
+    .command('compare')
+    .description('compare runs side by side: settings over seeds, mean ± standard deviation of each metric')
+    .argument('[runs...]', 'run ids (or unique prefixes) under --runs-dir, or run folder paths')
+    .option('--all', 'every finished run under --runs-dir')
+    .addOption(new Option('--split <split>', 'which evaluation to read').choices(['test', 'val']).default('test'))
+    .option('--markdown', 'Markdown tables')
+    .option('--json', 'print JSON');
+  withRunsDir(cmd).action((refs: string[], opts: CompareOptions) => {
+    const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : refs;
+    if (!ids.length) throw new UserError('no runs to compare', { where: 'dmil compare', hint: 'name runs, or pass --all to compare every finished run under --runs-dir' });
+    const groups = groupRuns(ids.map((id) => readResult(id, opts.runsDir, opts.split)));
+    process.stdout.write(opts.json ? `${JSON.stringify(groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, metrics: r.metrics })), metrics: g.metrics })), null, 2)}\n` : `${formatComparison(groups, Boolean(opts.markdown))}\n`);
+  });
+}
