@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { quantile, wilsonInterval } from '../src/analysis/intervals';
 import { accuracy, argmaxRows, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../src/analysis/metrics';
+import { evaluatePredictions } from '../src/experiment/evaluate';
 
 const i32 = (xs: number[]) => Int32Array.from(xs);
 
@@ -38,4 +40,36 @@ test('synergy indicator counts right-while-every-unimodal-wrong', () => {
 
 test('argmax over rows picks the first maximum', () => {
   assert.deepEqual(Array.from(argmaxRows(Float32Array.from([0.2, 0.5, 0.3, 0.4, 0.4, 0.2]), 3)), [1, 0]);
+});
+
+test('Wilson interval against its closed form; it stays inside [0, 1] at the extremes', () => {
+  // 8 of 10: centre (0.8 + z^2/20) / (1 + z^2/10), half z / (1 + z^2/10) * sqrt(0.016 + z^2/400).
+  const z = 1.959963984540054;
+  const d = 1 + (z * z) / 10;
+  const centre = (0.8 + (z * z) / 20) / d;
+  const half = (z / d) * Math.sqrt(0.8 * 0.2 / 10 + (z * z) / 400);
+  const [lo, hi] = wilsonInterval(8, 10);
+  assert.ok(Math.abs(lo - (centre - half)) < 1e-12 && Math.abs(hi - (centre + half)) < 1e-12);
+  assert.ok(Math.abs(lo - 0.4902) < 1e-4 && Math.abs(hi - 0.9433) < 1e-4, `${lo} ${hi}`);
+  assert.deepEqual(wilsonInterval(0, 5).map((v) => Math.round(v * 1e4) / 1e4), [0, 0.4345]);
+  assert.equal(wilsonInterval(5, 5)[1], 1);
+});
+
+test('an evaluation report carries accuracy_ci (Wilson), macro_f1_ci (seeded bootstrap) and the confusion matrix', () => {
+  const y = i32([0, 0, 1, 1, 2, 2, 0, 1, 2, 0]);
+  const pred = [0, 1, 1, 1, 0, 2, 0, 1, 2, 2];
+  const probs = Float32Array.from(pred.flatMap((c) => [0, 1, 2].map((k) => (k === c ? 0.8 : 0.1))));
+  const p = { indices: i32(pred.map((_, i) => i)), ids: Array.from(y, String), labels: y, classNames: ['a', 'b', 'c'], classes: 3, prior: [0.4, 0.3, 0.3], probs };
+  const r = evaluatePredictions('run', 'joint', 'test', p);
+  assert.equal(r.accuracy, 0.7);
+  assert.deepEqual(r.accuracy_ci, wilsonInterval(7, 10));
+  assert.deepEqual(r.confusion, { classes: ['a', 'b', 'c'], counts: [[2, 1, 1], [0, 3, 0], [1, 0, 2]] });
+  assert.ok(r.macro_f1_ci[0] <= r.macro_f1 && r.macro_f1 <= r.macro_f1_ci[1], `${r.macro_f1_ci} around ${r.macro_f1}`);
+  assert.deepEqual(evaluatePredictions('run', 'joint', 'test', p).macro_f1_ci, r.macro_f1_ci, 'seeded: the same interval every time');
+  assert.match(r.intervals, /Wilson/);
+});
+
+test('bootstrap percentiles follow numpy\'s linear interpolation', () => {
+  assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+  assert.equal(quantile([1, 2, 3, 4, 5], 0.025), 1.1);
 });

@@ -2,7 +2,9 @@
 // the pure-JS cpu backend. Native packages are optional dependencies, loaded lazily; any failure
 // to load them is recorded as the reason that backend was skipped.
 import * as tf from '@tensorflow/tfjs-core';
-// The union package registers every op's gradient (tfjs-core's Node bundle alone does not).
+// The union package registers every op's gradient. tfjs-core's Node bundle registers none, and
+// its own dist/register_all_gradients is an ES module with extensionless imports that Node cannot
+// load, so the union package (141 MB installed) is the supported way to get them in Node.
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
