@@ -110,10 +110,10 @@ test('the shipped csv and npy examples train as they are and agree', () => {
   assert.equal(acc[0], acc[1]);
 });
 
-test('a run killed without warning shows as interrupted and resumes; a live one cannot be resumed twice', async () => {
+test('a run killed without warning shows as interrupted, resumes, and ends identical to an uninterrupted run; a live one cannot be resumed twice', async () => {
   const dir = tmpDir('cli-kill');
   const runsDir = path.join(dir, 'runs');
-  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 400, batch_size: 8, early_stop: { patience: 0 } } }));
+  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 100, batch_size: 8, early_stop: { patience: 0 } } }));
   const child = spawn(process.execPath, [dmilBin, 'train', cfg, '--runs-dir', runsDir, '-q'], { stdio: 'ignore' });
   const metaFile = () => {
     const ids = fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [];
@@ -127,8 +127,18 @@ test('a run killed without warning shows as interrupted and resumes; a live one 
   assert.match(live.stderr, /run is still being trained by process \d+/);
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
-  assert.equal(JSON.parse(fs.readFileSync(metaFile(), 'utf8')).status, 'running', 'SIGKILL leaves no chance to update meta.json');
+  const killedMeta = JSON.parse(fs.readFileSync(metaFile(), 'utf8'));
+  assert.equal(killedMeta.status, 'running', 'SIGKILL leaves no chance to update meta.json');
+  assert.notEqual(killedMeta.stages_done.length, 1, 'killed before the end');
   assert.equal(JSON.parse(runCli(['runs', '--runs-dir', runsDir, '--json']).stdout)[0].status, 'interrupted');
-  const resumed = runCli(['train', '--resume', id, '--runs-dir', runsDir, '-q', '--set', 'x=1']);
-  assert.equal(resumed.status, 2, '--set is refused on resume');
+  const refused = runCli(['train', '--resume', id, '--runs-dir', runsDir, '-q', '--set', 'x=1']);
+  assert.equal(refused.status, 2, '--set is refused on resume');
+
+  const resumed = runCli(['train', '--resume', id, '--runs-dir', runsDir, '-q']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const straight = lastLine(runCli(['train', cfg, '--runs-dir', path.join(dir, 'straight'), '-q']).stdout);
+  const rows = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+  assert.deepEqual(rows(path.join(runsDir, id, 'metrics.csv')), rows(path.join(dir, 'straight', straight, 'metrics.csv')), 'same rows, timing aside');
+  const test = (d: string) => ({ ...JSON.parse(fs.readFileSync(path.join(d, 'eval', 'test.json'), 'utf8')), run: '' });
+  assert.deepEqual(test(path.join(runsDir, id)), test(path.join(dir, 'straight', straight)));
 });

@@ -107,16 +107,29 @@ test('what a stage freezes is not updated: stage-1 weights are bit-identical aft
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('every (ours) switch builds and trains a step: r_head, s_loss, mi, adversary, gate_inputs', async () => {
+test('every (ours) switch trains end to end and logs the terms it adds or removes', async () => {
   await selectBackend('wasm');
-  for (const sets of [['model.dmil.r_head=mean', 'model.dmil.s_loss=ce'], ['model.dmil.mi=club', 'model.dmil.weights.mi=0.01'], ['model.dmil.mi=xcov', 'model.dmil.weights.mi=0.01'], ['model.dmil.adversary=prior', 'model.dmil.gate_inputs=features'], ['model.dmil.adversary=off']]) {
+  const cases: [string[], string[], string[]][] = [
+    // sets, terms that must be logged, terms that must not
+    [['model.dmil.r_head=mean', 'model.dmil.s_loss=ce'], ['probe', 'adv', 'ce_S'], ['mi']],
+    [['model.dmil.mi=club', 'model.dmil.weights.mi=0.01'], ['mi'], []],
+    [['model.dmil.mi=xcov', 'model.dmil.weights.mi=0.01'], ['mi'], []],
+    [['model.dmil.adversary=prior', 'model.dmil.gate_inputs=features'], ['probe', 'adv'], ['mi']],
+    [['model.dmil.adversary=clipped'], ['probe', 'adv'], []],
+    [['model.dmil.adversary=off'], [], ['probe', 'adv']],
+    [['model.dmil.weights.gate_entropy=0.1'], ['gate_entropy'], []],
+  ];
+  for (const [sets, present, absent] of cases) {
     const { config, data, model } = await setup([...sets, 'train.epochs=1']);
+    const logged = new Set<string>();
     for (const stage of model.stages) {
-      const out = await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger });
+      const out = await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async (_s, rows) => rows.forEach((r) => Object.entries(r.values).forEach(([k, v]) => { assert.ok(Number.isFinite(v) || k === 'lr', `${sets}: ${k} = ${v}`); logged.add(k); })) });
       assert.equal(out.epochs, 1, sets.join(' '));
     }
+    for (const t of present) assert.ok(logged.has(t), `${sets.join(' ')}: logs ${t}`);
+    for (const t of absent) assert.ok(!logged.has(t), `${sets.join(' ')}: does not log ${t}`);
     if (sets.includes('model.dmil.mi=club')) assert.ok(model.params.names(['club']).length > 0);
-    if (sets.includes('model.dmil.adversary=off')) assert.ok(!model.stages[0].trainable.some((n) => n.startsWith('probe')));
+    if (sets.includes('model.dmil.adversary=off')) assert.ok(!model.stages.some((s) => s.trainable.some((n) => n.startsWith('probe'))), 'no probe is trained without an adversary');
     model.params.dispose();
   }
 });

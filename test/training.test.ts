@@ -82,3 +82,22 @@ test('an interrupted run resumes from its last finished epoch and ends exactly l
   assert.deepEqual(resumed.test, { ...straight.test, run: id });
   assert.ok(!fs.existsSync(path.join(dir, 'checkpoints', 'resume')));
 });
+
+test('a stage that only makes the prediction worse keeps the model it started from (epoch 0), bit for bit', async () => {
+  await selectBackend('wasm');
+  const config = configFromObject(tinyConfig(), ['train.epochs=4']).config;
+  const { data } = await prepareForTraining(config);
+  const model = buildModel(config, modelSpec(data));
+  const [stage] = model.stages;
+  const first = await runStage({ stage, model, data, train: config.train, seed: 1, logger: silentLogger });
+  assert.ok(first.bestEpoch > 0, 'from random weights, training helps');
+  const incoming = Object.fromEntries(model.params.entries().map(([n, v]) => [n, v.dataSync().slice()]));
+  // The same stage again at an absurd learning rate: every epoch is worse on val_ce.
+  const wild = { ...config.train, optimizer: { ...config.train.optimizer, type: 'sgd' as const, lr: 3 }, early_stop: { ...config.train.early_stop, patience: 0 } };
+  const second = await runStage({ stage, model, data, train: wild, seed: 2, logger: silentLogger });
+  assert.equal(second.epochs, 4);
+  assert.equal(second.bestEpoch, 0);
+  assert.deepEqual(second.best, second.incoming);
+  for (const [n, v] of model.params.entries()) assert.deepEqual(v.dataSync(), incoming[n], `${n} is back to the incoming value`);
+  model.params.dispose();
+});
