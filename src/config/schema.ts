@@ -257,13 +257,18 @@ const ensembleModel = z.strictObject({
   ...modelCommon,
 });
 
+const lateFusionModel = z.strictObject({
+  paradigm: z.literal('late-fusion').describe('one backbone and linear head per modality; their logits summed with a learned weight per modality; one cross-entropy'),
+  ...modelCommon,
+});
+
 const dmilModel = z.strictObject({
   paradigm: z.literal('dmil').describe('decomposition into R, U1, U2, S with a per-sample gate (two modalities)'),
   ...modelCommon,
   dmil: dmilSettings.prefault({}).describe('DMIL settings; every (ours) choice has its switch here'),
 });
 
-const modelVariants = [unimodalModel, jointModel, ensembleModel, dmilModel] as const;
+const modelVariants = [unimodalModel, jointModel, ensembleModel, lateFusionModel, dmilModel] as const;
 export const PARADIGMS = modelVariants.map((v) => v.shape.paradigm.value) as ParadigmName[];
 export type ParadigmName = z.infer<(typeof modelVariants)[number]>['paradigm'];
 export const DEFAULT_PARADIGM: ParadigmName = 'joint';

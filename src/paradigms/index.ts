@@ -2,6 +2,7 @@
 import type { Config, ModelOf, ParadigmName, TrainConfig } from '../config/schema';
 import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
 import { buildDmil } from './dmil';
+import { buildLateFusion } from './lateFusion';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
 type Builder<P extends ParadigmName> = (model: ModelOf<P>, train: TrainConfig, spec: ModelSpec, seed: number) => ParadigmModel;
@@ -11,6 +12,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   unimodal: buildUnimodal,
   joint: buildJoint,
   ensemble: buildEnsemble,
+  'late-fusion': buildLateFusion,
   dmil: buildDmil,
 };
 
