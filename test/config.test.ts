@@ -63,6 +63,7 @@ test('a DMIL stage overrides only what it names; --set reaches into the default 
   assert.equal(finetune.optimizer.type, 'sgd', 'the user\'s optimiser type survives a stage override');
   assert.equal(finetune.optimizer.momentum, 0.5);
   assert.deepEqual([intra.optimizer.lr, finetune.optimizer.lr], [0.1, 0.05], 'finetune defaults to half the learning rate');
+  assert.match(errorOf(() => configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.mi=club'])), /--set model\.dmil\.mi=club: model\.dmil\.mi: an I\(U_m; R\) penalty with weights\.mi 0 does nothing; set model\.dmil\.weights\.mi above 0/);
   assert.match(errorOf(() => configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages=[{name: finetune}, {name: decompose-intra}]'])), /stages must be a subset of decompose-intra, decompose-cross, finetune, in that order/);
 });
 

@@ -197,7 +197,7 @@ const dmilWeights = z.strictObject({
   adv: z.number().min(0).default(0.3).describe('w_adv: strength of the N-label adversary (ours)'),
   warmup: z.number().min(0).default(3).describe('w_warmup: stage-1 warm-up heads W([z_1, z_2]) and W_N(fuse(N_1, N_2)) (ours)'),
   lb: z.number().min(0).default(0.3).describe('w_lb: gate load balancing, sum_c gbar_c log gbar_c (ours)'),
-  mi: z.number().min(0).default(0).describe('w_mi: I(U_m; R) penalty (used when `mi` is club or xcov)'),
+  mi: z.number().min(0).default(0).describe('w_mi: I(U_m; R) penalty; must be above 0 when `mi` is club or xcov'),
   gate_entropy: z.number().min(0).default(0).describe('w_gate_ent: per-sample gate entropy (untested)'),
   beta: z.number().min(0).default(0.5).describe('beta: weight of L1 in the finetune stage'),
   gamma: z.number().min(0).default(0.5).describe('gamma: weight of L2 in the finetune stage'),
@@ -224,6 +224,9 @@ const dmilSettings = z.strictObject({
       message: 'stages must be a subset of decompose-intra, decompose-cross, finetune, in that order, each at most once',
     })
     .describe('the training stages, in order; drop one for an ablation'),
+}).refine((d) => d.mi === 'off' || d.weights.mi > 0, {
+  message: 'an I(U_m; R) penalty with weights.mi 0 does nothing; set model.dmil.weights.mi above 0, or mi: off',
+  path: ['mi'],
 });
 export type DmilConfig = z.infer<typeof dmilSettings>;
 
