@@ -52,14 +52,17 @@ export function groupRuns(runs: RunResult[]): Group[] {
   flat.forEach((f, i) => byKey.set(keyOf(f), [...(byKey.get(keyOf(f)) ?? []), i]));
   const groups = [...byKey.values()];
   const reps = groups.map((members) => flat[members[0]]);
-  // A key labels the groups when the groups that have it do not all agree on it.
-  const allKeys = [...new Set(reps.flatMap((f) => Object.keys(f)))];
-  const telling = allKeys.filter((k) => new Set(reps.filter((f) => k in f).map((f) => f[k])).size > 1);
+  const nameOf = (g: number) => String(runs[groups[g][0]].config.name ?? '');
+  const names = new Set(groups.map((_, g) => nameOf(g)));
   return groups.map((members, g) => {
-    const label = telling.filter((k) => k in reps[g]).map((k) => `${k}=${unquote(reps[g][k])}`).join(' ') || 'all runs';
+    // Groups of other configs (another name) are told apart by the name; within a name, by the
+    // keys whose values differ between groups that have them.
+    const peers = reps.filter((_, h) => nameOf(h) === nameOf(g));
+    const telling = Object.keys(reps[g]).filter((k) => new Set(peers.filter((f) => k in f).map((f) => f[k])).size > 1);
+    const parts = [...(names.size > 1 ? [`name=${nameOf(g)}`] : []), ...telling.map((k) => `${k}=${unquote(reps[g][k])}`)];
     const rs = members.map((i) => runs[i]).sort((a, b) => a.seed - b.seed);
-    const names = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
-    return { label, runs: rs, metrics: Object.fromEntries(names.map((n) => [n, summarise(rs.map((r) => r.metrics[n] ?? Number.NaN))])) };
+    const metricNames = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
+    return { label: parts.join(' ') || 'all runs', runs: rs, metrics: Object.fromEntries(metricNames.map((n) => [n, summarise(rs.map((r) => r.metrics[n] ?? Number.NaN))])) };
   });
 }
 

@@ -1,0 +1,51 @@
+// dmil compare: runs grouped by setting (configs equal but for the seed), labelled by what
+// differs, each metric as mean and sample standard deviation over the seeds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { groupRuns, summarise } from '../src/analysis/compare';
+import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
+
+const run = (id: string, seed: number, paradigm: string, accuracy: number, name = 'x') => ({
+  id, seed, config: { name, seed, data: { source: 'synthetic', seed }, model: { paradigm, init: 'torch' } }, metrics: { accuracy },
+});
+
+test('summarise: mean and sample standard deviation', () => {
+  const s = summarise([0.8, 0.9, 1.0]);
+  assert.ok(Math.abs(s.mean - 0.9) < 1e-12);
+  assert.ok(Math.abs(s.std - 0.1) < 1e-12);
+  assert.ok(Number.isNaN(summarise([0.5]).std));
+  assert.ok(Number.isNaN(summarise([]).mean));
+});
+
+test('runs that differ only in the seed form one group; groups are labelled by the keys that differ', () => {
+  const groups = groupRuns([run('a1', 1, 'joint', 0.8), run('b1', 1, 'dmil', 0.9), run('a2', 2, 'joint', 0.82), run('b2', 2, 'dmil', 0.94)]);
+  assert.deepEqual(groups.map((g) => g.label), ['model.paradigm=joint', 'model.paradigm=dmil']);
+  assert.deepEqual(groups[1].runs.map((r) => r.id), ['b1', 'b2']);
+  assert.ok(Math.abs(groups[1].metrics.accuracy.mean - 0.92) < 1e-12);
+  assert.deepEqual(groups[1].metrics.accuracy.values, [0.9, 0.94]);
+  assert.deepEqual(groupRuns([run('a1', 1, 'joint', 0.8), run('a2', 2, 'joint', 0.7)]).map((g) => g.label), ['all runs']);
+  // Runs of other configs are told apart by their name first.
+  const other = { ...run('b', 1, 'joint', 0.8, 'pairs'), config: { name: 'pairs', seed: 1, data: { source: 'pairs', seed: 1 }, model: { paradigm: 'joint', init: 'torch' } } };
+  assert.deepEqual(groupRuns([run('a', 1, 'joint', 0.8, 'mix'), other]).map((g) => g.label), ['name=mix', 'name=pairs']);
+  assert.equal(groupRuns([run('a', 1, 'joint', 0.8, 'mix'), run('b', 2, 'joint', 0.7, 'renamed')]).length, 1, 'a name alone is not a setting');
+});
+
+test('dmil compare on real runs: a table over seeds, --json with every run, --markdown', () => {
+  const dir = tmpDir('compare');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig());
+  const ids = ['joint', 'ensemble'].flatMap((p) => [1, 2].map((s) => lastLine(runCli(['train', cfg, '--runs-dir', runsDir, '-q', '--set', `model.paradigm=${p}`, '--set', `seed=${s}`]).stdout)));
+  const json = runCli(['compare', ...ids, '--runs-dir', runsDir, '--json']);
+  assert.equal(json.status, 0, json.stderr);
+  const groups = JSON.parse(json.stdout);
+  assert.deepEqual(groups.map((g: { label: string }) => g.label), ['model.paradigm=joint', 'model.paradigm=ensemble']);
+  assert.deepEqual(groups[1].runs.map((r: { seed: number }) => r.seed), [1, 2]);
+  assert.equal(typeof groups[1].metrics.synergy_indicator.mean, 'number');
+  const md = runCli(['compare', '--all', '--runs-dir', runsDir, '--markdown']);
+  assert.equal(md.status, 0, md.stderr);
+  assert.match(md.stdout, /^\| model\.paradigm=joint \| 2 \| \d\.\d{3} ± \d\.\d{3} \(\d\.\d{3}, \d\.\d{3}\) \|/m);
+  const none = runCli(['compare', '--runs-dir', path.join(dir, 'empty')]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no runs to compare/);
+});
