@@ -208,7 +208,7 @@ const dmilSettings = z.strictObject({
   r_head: z.enum(['agreement', 'mean']).default('agreement').describe('agreement (ours): l_R = h_R(P_1(M_1)) + h_R(P_2(M_2)), a product of experts; mean (paper): l_R = h_R(R)'),
   s_loss: z.enum(['residual', 'ce']).default('residual').describe('residual (ours): S learns CE(l_S + sg(l_M1) + sg(l_M2), y); ce (paper): plain CE(l_S, y)'),
   mi: z.enum(['off', 'club', 'xcov']).default('off').describe('I(U_m; R) penalty: off (ours, default), club (CLUB with a learned Gaussian q(R|U_m) in its own step), xcov (batch cross-covariance norm)'),
-  adversary: z.enum(['grl', 'clipped', 'prior', 'off']).default('grl').describe('N-label adversary (ours): grl reverses the probe\'s cross-entropy (unbounded); clipped reverses it per sample up to log C (chance), then stops; prior pushes the probe\'s prediction towards the label prior; off'),
+  adversary: z.enum(['grl', 'clipped', 'prior', 'off']).default('prior').describe('N-label adversary (ours): grl reverses the probe\'s cross-entropy (unbounded); clipped reverses it per sample up to log C (chance), then stops; prior pushes the probe\'s prediction towards the label prior; off'),
   gate_inputs: z.enum(['features+confidences', 'features']).default('features+confidences').describe('what the gate reads: [sg z_1, sg z_2] plus every component\'s and M head\'s probabilities and <p_M1, p_M2>, or the features alone'),
   weights: dmilWeights.prefault({}).describe('loss weights'),
   finetune: z

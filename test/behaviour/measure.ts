@@ -72,6 +72,11 @@ export function gateOn(p: Predictions, type: InteractionType): Record<string, nu
 export interface MixBehaviour {
   /** Per type: the own component's gate weight minus the largest other weight (> 0: own is largest). */
   gateMargin: Record<InteractionType, number>;
+  /**
+   * The specification's contrasts: g_S on S samples minus on R samples; g_U1 on U1 samples minus
+   * on U2 samples; g_U2 on U2 samples minus on U1 samples.
+   */
+  gateContrast: { S: number; U1: number; U2: number };
   /** DMIL's accuracy on S samples minus the ensemble's. */
   sOverEnsemble: number;
   /** Per type: the own component head's accuracy minus the best other head's, on that type's samples. */
@@ -88,15 +93,17 @@ export async function mixBehaviour(seed: number): Promise<MixBehaviour> {
   const comps = dmil.components!;
   const margin = (own: number, others: number[]) => own - Math.max(...others);
   const gateMargin = {} as Record<InteractionType, number>;
+  const g = Object.fromEntries(INTERACTION_TYPES.map((t) => [t, gateOn(dmil, t)])) as Record<InteractionType, Record<string, number>>;
+  const gateContrast = { S: g.S.S - g.R.S, U1: g.U1.U1 - g.U2.U1, U2: g.U2.U2 - g.U1.U2 };
   const headMargin = {} as Record<InteractionType, number>;
   for (const t of INTERACTION_TYPES) {
-    const g = gateOn(dmil, t);
-    gateMargin[t] = margin(g[t], INTERACTION_TYPES.filter((c) => c !== t).map((c) => g[c]));
+    gateMargin[t] = margin(g[t][t], INTERACTION_TYPES.filter((c) => c !== t).map((c) => g[t][c]));
     const acc = Object.fromEntries(INTERACTION_TYPES.map((c) => [c, accuracyOn(dmil, comps[c], t)]));
     headMargin[t] = margin(acc[t], INTERACTION_TYPES.filter((c) => c !== t).map((c) => acc[c]));
   }
   return {
     gateMargin,
+    gateContrast,
     sOverEnsemble: accuracyOn(dmil, dmil.probs, 'S') - accuracyOn(ensemble, ensemble.probs, 'S'),
     headMargin,
     u1OverU2: accuracyOn(dmil, comps.U1, 'U1') - accuracyOn(dmil, comps.U2, 'U1'),
