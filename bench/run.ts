@@ -14,7 +14,7 @@ import { splitIndices } from '../src/data/dataset';
 import { modelSpec, prepareForTraining } from '../src/experiment/data';
 import { buildModel } from '../src/paradigms';
 import { Optimizer } from '../src/train/optimizer';
-import { stepper, trainStep } from '../src/train/loop';
+import { stepper, trainStep } from '../src/train/step';
 import { Rng } from '../src/rng';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors';
-import { configSchema, isPathKey, type Config } from './schema';
+import { isPathKey } from './dataSchema';
+import { configSchema, type Config } from './schema';
 import { keysAt, nearest, variantsWithKey } from './schemaWalk';
 import { applyOverrides, type Override, parseOverride } from './overrides';
 

@@ -4,7 +4,7 @@
 // header being row 1).
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse';
-import type { CsvConfig } from '../config/schema';
+import type { CsvConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';

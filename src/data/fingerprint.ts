@@ -3,7 +3,7 @@
 // ids and raw feature values), which also pins data generated from a seed.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { isPathKey, type DataConfig } from '../config/schema';
+import { isPathKey, type DataConfig } from '../config/dataSchema';
 import type { Dataset } from './dataset';
 
 export interface FileFingerprint {

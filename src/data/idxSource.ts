@@ -1,6 +1,6 @@
 // The idx source: MNIST-family image files, each image split into two views (top/bottom or
 // left/right halves), each view a modality of shape [H, W, 1] scaled to [0, 1].
-import type { IdxConfig } from '../config/schema';
+import type { IdxConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { NpyConfig } from '../config/schema';
+import type { NpyConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { Rng } from '../rng';
 import type { Dataset } from './dataset';

@@ -8,7 +8,7 @@
 // corner per type, brightness `cue`) lets a model tell the type from the input. Training and
 // validation pairs are drawn from disjoint pools of training images; test pairs from the test
 // images. Each image is one modality of shape [H, W, 1], scaled to [0, 1].
-import type { PairsConfig } from '../config/schema';
+import type { PairsConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
 import { Rng } from '../rng';

@@ -7,13 +7,10 @@
 // from the input. Each latent then passes through a fixed random two-layer map to `dim`
 // features, standardised to unit variance, plus Gaussian noise of the modality's own scale.
 import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
-import type { z } from 'zod';
-import type { syntheticData } from '../config/schema';
+import type { SyntheticConfig } from '../config/dataSchema';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
 import { stratifiedSplit } from './split';
-
-export type SyntheticConfig = z.infer<typeof syntheticData>;
 
 /** The class whose code modality m (0 or 1) carries for a sample of type t and label y. */
 export function carriedCodes(t: InteractionType, y: number, classes: number, rng: Rng): [number, number] {

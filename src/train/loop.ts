@@ -1,19 +1,20 @@
-// The training loop of one stage: shuffled mini-batches, gradient steps on the stage's trainable
-// parameters only, per-epoch metrics on train and val, early stopping and best-epoch restore.
+// The training loop of one stage: the incoming model scored as epoch 0, shuffled mini-batches,
+// gradient steps on the stage's trainable parameters only (step.ts), per-epoch metrics on train
+// and val, early stopping and best-epoch restore on the prediction's validation metric.
 // Everything the loop needs to continue after an interruption is handed to `onEpochEnd` as a
 // snapshot, and accepted back through `resumeFrom`.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../config/schema';
-import { chunks, disposeBatch, makeBatch, type Batch } from '../data/batches';
+import { chunks, disposeBatch, makeBatch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
-import type { LossTerms, ParadigmModel, Stage } from '../paradigms/paradigm';
-import { perSampleNll } from '../models/losses';
+import type { ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
 import { initialEarlyStop, metricValue, observe, type EarlyStopMetric, type EarlyStopState, type Observation } from './earlyStop';
 import { Optimizer } from './optimizer';
 import { learningRate } from './schedule';
+import { DeviceSum, evaluateStage, stepper, trainStep } from './step';
 
 /** One row of metrics.csv. */
 export interface MetricsRow {
@@ -77,117 +78,8 @@ export interface StageOutcome {
   incoming: Observation;
 }
 
-/**
- * A batch's metrics as one vector: [loss, ...terms] times the batch size, then the summed
- * cross-entropy of the prediction and the number of correct predictions. Summed over batches
- * and divided by the sample count, it gives per-sample means.
- */
-function metricVector(out: LossTerms, labels: tf.Tensor1D, size: number): tf.Tensor1D {
-  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'float32'));
-  const ce = tf.sum(perSampleNll(out.probs, labels));
-  return tf.stack([...[out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, size)), ce, correct]) as tf.Tensor1D;
-}
-
-const metricNames = (out: LossTerms) => ['loss', ...Object.keys(out.terms), 'prediction_ce', 'accuracy'];
-
 /** What model selection reads from a validation row. */
 const observation = (row: Record<string, number>): Observation => ({ ce: row.prediction_ce, accuracy: row.accuracy, loss: row.loss });
-
-/** Sums metric vectors on the device, so an epoch reads its metrics back once. */
-class DeviceSum {
-  private sum?: tf.Tensor1D;
-
-  add(part: tf.Tensor1D): void {
-    const next = this.sum ? (tf.add(this.sum, part) as tf.Tensor1D) : tf.clone(part);
-    tf.dispose([this.sum, part]);
-    this.sum = next;
-  }
-
-  /** The sums divided by `count`, and the sum released. */
-  means(count: number): number[] {
-    const values = this.sum ? Array.from(this.sum.dataSync(), (v) => v / Math.max(count, 1)) : [];
-    this.dispose();
-    return values;
-  }
-
-  dispose(): void {
-    this.sum?.dispose();
-    this.sum = undefined;
-  }
-}
-
-/** Loss terms (means over samples) and accuracy of a stage on some samples, in eval mode. */
-export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, batchSize: number): Record<string, number> {
-  const sums = new DeviceSum();
-  let names: string[] = [];
-  for (const idx of chunks(indices, batchSize)) {
-    const batch = makeBatch(data, idx);
-    sums.add(tf.tidy(() => {
-      const out = stage.loss(batch.inputs, batch.labels, false, 0);
-      names = metricNames(out);
-      return metricVector(out, batch.labels, batch.size);
-    }));
-    disposeBatch(batch);
-  }
-  const values = sums.means(indices.length);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
-}
-
-/** What one gradient step needs, prepared once per stage. */
-export interface Stepper {
-  model: ParadigmModel;
-  stage: Stage;
-  optimizer: Optimizer;
-  auxiliary?: { optimizer: Optimizer; vars: tf.Variable[]; nameOf: Map<string, string> };
-  /** Steps taken in this stage so far (the seed of sampling noise). */
-  step: number;
-  vars: tf.Variable[];
-  /** tfjs variable name -> parameter name. */
-  nameOf: Map<string, string>;
-  /** Names of the values trainStep returns, filled by the first step. */
-  termNames: string[];
-}
-
-export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer, auxOptimizer?: Optimizer, step = 0): Stepper {
-  const entries = model.params.entries(stage.trainable);
-  const aux = stage.auxiliary && auxOptimizer ? model.params.entries(stage.auxiliary.trainable) : undefined;
-  return {
-    model, stage, optimizer, step, termNames: [],
-    vars: entries.map(([, v]) => v),
-    nameOf: new Map(entries.map(([n, v]) => [v.name, n])),
-    auxiliary: aux && auxOptimizer ? { optimizer: auxOptimizer, vars: aux.map(([, v]) => v), nameOf: new Map(aux.map(([n, v]) => [v.name, n])) } : undefined,
-  };
-}
-
-function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Record<string, tf.Tensor> {
-  const named: Record<string, tf.Tensor> = {};
-  for (const [k, g] of Object.entries(grads)) named[nameOf.get(k) ?? k] = g;
-  return named;
-}
-
-/**
- * One gradient step on a batch. Returns [loss, ...terms, correct] summed over the batch's
- * samples, as one tensor, so an epoch reads its metrics back once instead of every step.
- */
-export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
-  const step = s.step++;
-  return tf.tidy(() => {
-    let metrics: tf.Tensor1D | undefined;
-    const { grads } = tf.variableGrads(() => {
-      const out = s.stage.loss(batch.inputs, batch.labels, true, step);
-      s.termNames = metricNames(out);
-      metrics = tf.keep(metricVector(out, batch.labels, batch.size));
-      return out.total;
-    }, s.vars);
-    s.optimizer.apply(byParamName(grads, s.nameOf), lr);
-    if (s.auxiliary && s.stage.auxiliary) {
-      const aux = s.stage.auxiliary;
-      const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
-      s.auxiliary.optimizer.apply(byParamName(auxGrads, s.auxiliary.nameOf), lr);
-    }
-    return metrics!;
-  });
-}
 
 export async function runStage(run: StageRun): Promise<StageOutcome> {
   const { stage, model, data, logger } = run;

@@ -1,0 +1,128 @@
+// The `data` section of the config: one variant per data source, and which keys hold file paths.
+import { z } from 'zod';
+import { identifier, int, positiveInt, share } from './primitives';
+
+const mix = z
+  .strictObject({
+    R: share().default(0).describe('share of redundancy samples: both modalities carry the label'),
+    U1: share().default(0).describe('share of samples that only modality 1 explains'),
+    U2: share().default(0).describe('share of samples that only modality 2 explains'),
+    S: share().default(0).describe('share of synergy samples: the label is (code1 + code2) mod classes'),
+  })
+  .refine((m) => m.R + m.U1 + m.U2 + m.S > 0, { message: 'at least one share must be above 0' })
+  .describe('mix of interaction types; shares are normalised to sum to 1');
+
+const syntheticModality = z.strictObject({
+  name: identifier().describe('modality name, used in logs, per-modality backbones and `model.modality`'),
+  dim: positiveInt().describe('feature dimension of this modality'),
+  noise: z.number().min(0).default(0.5).describe('standard deviation of the Gaussian noise added to every feature'),
+});
+
+const split = z
+  .strictObject({
+    val: z.number().gt(0).lt(1).default(0.15).describe('share of samples held out for validation (model selection, early stopping)'),
+    test: z.number().gt(0).lt(1).default(0.15).describe('share of samples held out for the final test'),
+  })
+  .refine((s) => s.val + s.test < 0.9, { message: 'val + test must leave at least 10% for training' })
+  .describe('stratified split, drawn from the data seed');
+
+export const syntheticData = z.strictObject({
+  source: z.literal('synthetic').describe('where samples come from'),
+  samples: int().min(20).default(4000).describe('number of samples'),
+  classes: int().min(2).max(1000).default(4).describe('number of classes'),
+  mix: mix.prefault({ R: 0.25, U1: 0.25, U2: 0.25, S: 0.25 }),
+  modalities: z
+    .array(syntheticModality)
+    .length(2, 'the synthetic source generates exactly 2 modalities')
+    .default([{ name: 'a', dim: 32, noise: 0.5 }, { name: 'b', dim: 32, noise: 0.5 }])
+    .describe('the two modalities'),
+  latent_dim: positiveInt().default(8).describe('size of each class code before the nonlinear map to `dim`'),
+  cue: z.number().min(0).default(1).describe('strength of the per-type cue mixed into both modalities (0: off); lets a model tell the interaction type from the input'),
+  seed: int().optional().describe('seed of the data and split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+const shapeOf = () => z.array(positiveInt()).min(1).optional().describe('shape of one sample, e.g. [28, 28, 1] for an image or [50, 8] for a sequence (default: a vector of the columns); checked against the data');
+
+const csvModality = z.strictObject({
+  name: identifier().describe('modality name'),
+  columns: z.union([z.string(), z.array(z.string()).min(1)]).default('*').describe('feature columns: a glob such as "m1_*" or a list of names; the id, label and split columns never match'),
+  path: z.string().optional().describe('a CSV file of its own for this modality, joined to the others on the `id` column (default: `data.path`)'),
+  shape: shapeOf(),
+});
+
+export const csvData = z.strictObject({
+  source: z.literal('csv'),
+  path: z.string().optional().describe('CSV file with the label (and id, split) columns and, unless a modality names its own file, the features; relative paths resolve against the config file'),
+  id: z.string().optional().describe('id column (required when modalities come from separate files)'),
+  label: z.string().default('label').describe('label column: integers or strings'),
+  split_column: z.string().optional().describe('column with train / val / test per row (default: a stratified split by `data.split`)'),
+  delimiter: z.string().length(1).default(',').describe('field delimiter'),
+  modalities: z.array(csvModality).min(1).describe('the modalities and their columns'),
+  seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+const npyModality = z.strictObject({
+  name: identifier().describe('modality name'),
+  path: z.string().describe('.npy file of shape [N, ...] (float32, float64 or integer, C order)'),
+  shape: shapeOf(),
+});
+
+export const npyData = z.strictObject({
+  source: z.literal('npy'),
+  labels: z.string().describe('.npy file of N labels (integers or strings)'),
+  split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
+  modalities: z.array(npyModality).min(1).describe('one .npy file per modality'),
+  seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const idxData = z.strictObject({
+  source: z.literal('idx'),
+  images: z.string().describe('IDX image file (MNIST family, gzipped or not) of the training set'),
+  labels: z.string().describe('IDX label file of the training set'),
+  test_images: z.string().optional().describe('IDX image file of a separate test set (its samples form the test split)'),
+  test_labels: z.string().optional().describe('IDX label file of the separate test set'),
+  views: z
+    .strictObject({ halves: z.enum(['top-bottom', 'left-right']).default('top-bottom').describe('two modalities from one image: its top and bottom halves, or its left and right halves') })
+    .prefault({}),
+  limit: positiveInt().optional().describe('use only the first N training (and N/6 test) images, for quick runs'),
+  seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const pairsData = z.strictObject({
+  source: z.literal('pairs'),
+  images: z.string().describe('IDX image file (MNIST family, gzipped or not) whose images the pairs are drawn from'),
+  labels: z.string().describe('IDX label file of `images`'),
+  test_images: z.string().optional().describe('IDX image file the test pairs are drawn from (default: a test share of `images`, by `split.test`)'),
+  test_labels: z.string().optional().describe('IDX label file of `test_images`'),
+  classes: z.array(int().min(0)).min(2).optional().refine((c) => !c || new Set(c).size === c.length, { message: 'list each label once' })
+    .describe('labels of the image set that become the classes 0..C-1, in this order (default: every label in the file)'),
+  samples: int().min(20).default(8000).describe('pairs drawn from the training images, split into training and validation pairs by `split.val` (their images never shared)'),
+  test_samples: int().min(1).default(2000).describe('pairs drawn from the test images'),
+  mix: mix.prefault({ R: 0.25, U1: 0.25, U2: 0.25, S: 0.25 }),
+  cue: z.number().min(0).max(1).default(0.3).describe('brightness added to a small square in one corner of both images, a different corner per interaction type (0: no mark); lets a model tell the type from the input'),
+  seed: int().optional().describe('seed of the pairs and the split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+});
+
+export const dataSchema = z.discriminatedUnion('source', [syntheticData, csvData, npyData, idxData, pairsData]).describe('the dataset');
+
+/** Keys whose values are file paths: relative ones resolve against the config file's folder. */
+export const PATH_KEYS: readonly (readonly string[])[] = [
+  ['data', 'path'], ['data', 'split_file'], ['data', 'images'], ['data', 'test_images'], ['data', 'test_labels'],
+  ['data', 'modalities', '*', 'path'],
+];
+/** `data.labels` is a path for the npy, idx and pairs sources. */
+export const isPathKey = (path: readonly (string | number)[], source: unknown): boolean =>
+  (path.length === 2 && path[0] === 'data' && path[1] === 'labels' && (source === 'npy' || source === 'idx' || source === 'pairs'))
+  || PATH_KEYS.some((k) => k.length === path.length && k.every((part, i) => part === '*' || part === path[i]));
+
+export type DataConfig = z.infer<typeof dataSchema>;
+export type SyntheticConfig = z.infer<typeof syntheticData>;
+export type CsvConfig = z.infer<typeof csvData>;
+export type NpyConfig = z.infer<typeof npyData>;
+export type IdxConfig = z.infer<typeof idxData>;
+export type PairsConfig = z.infer<typeof pairsData>;

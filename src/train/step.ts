@@ -1,0 +1,118 @@
+// One gradient step of a stage, and the metrics of a batch: the loss, every term, the
+// prediction's cross-entropy and the number right, summed on the device so that an epoch reads
+// its metrics back once.
+import * as tf from '@tensorflow/tfjs-core';
+import { chunks, disposeBatch, makeBatch, type Batch } from '../data/batches';
+import type { Dataset } from '../data/dataset';
+import { perSampleNll } from '../models/losses';
+import type { LossTerms, ParadigmModel, Stage } from '../paradigms/paradigm';
+import type { Optimizer } from './optimizer';
+
+/**
+ * A batch's metrics as one vector: [loss, ...terms] times the batch size, then the summed
+ * cross-entropy of the prediction and the number of correct predictions. Summed over batches
+ * and divided by the sample count, it gives per-sample means.
+ */
+export function metricVector(out: LossTerms, labels: tf.Tensor1D, size: number): tf.Tensor1D {
+  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'float32'));
+  const ce = tf.sum(perSampleNll(out.probs, labels));
+  return tf.stack([...[out.total, ...Object.values(out.terms)].map((t) => tf.mul(t, size)), ce, correct]) as tf.Tensor1D;
+}
+
+export const metricNames = (out: LossTerms) => ['loss', ...Object.keys(out.terms), 'prediction_ce', 'accuracy'];
+
+/** Sums metric vectors on the device, so an epoch reads its metrics back once. */
+export class DeviceSum {
+  private sum?: tf.Tensor1D;
+
+  add(part: tf.Tensor1D): void {
+    const next = this.sum ? (tf.add(this.sum, part) as tf.Tensor1D) : tf.clone(part);
+    tf.dispose([this.sum, part]);
+    this.sum = next;
+  }
+
+  /** The sums divided by `count`, and the sum released. */
+  means(count: number): number[] {
+    const values = this.sum ? Array.from(this.sum.dataSync(), (v) => v / Math.max(count, 1)) : [];
+    this.dispose();
+    return values;
+  }
+
+  dispose(): void {
+    this.sum?.dispose();
+    this.sum = undefined;
+  }
+}
+
+/** Loss terms (means over samples) and accuracy of a stage on some samples, in eval mode. */
+export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, batchSize: number): Record<string, number> {
+  const sums = new DeviceSum();
+  let names: string[] = [];
+  for (const idx of chunks(indices, batchSize)) {
+    const batch = makeBatch(data, idx);
+    sums.add(tf.tidy(() => {
+      const out = stage.loss(batch.inputs, batch.labels, false, 0);
+      names = metricNames(out);
+      return metricVector(out, batch.labels, batch.size);
+    }));
+    disposeBatch(batch);
+  }
+  const values = sums.means(indices.length);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+}
+
+/** What one gradient step needs, prepared once per stage. */
+export interface Stepper {
+  model: ParadigmModel;
+  stage: Stage;
+  optimizer: Optimizer;
+  auxiliary?: { optimizer: Optimizer; vars: tf.Variable[]; nameOf: Map<string, string> };
+  /** Steps taken in this stage so far (the seed of sampling noise). */
+  step: number;
+  vars: tf.Variable[];
+  /** tfjs variable name -> parameter name. */
+  nameOf: Map<string, string>;
+  /** Names of the values trainStep returns, filled by the first step. */
+  termNames: string[];
+}
+
+export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer, auxOptimizer?: Optimizer, step = 0): Stepper {
+  const entries = model.params.entries(stage.trainable);
+  const aux = stage.auxiliary && auxOptimizer ? model.params.entries(stage.auxiliary.trainable) : undefined;
+  return {
+    model, stage, optimizer, step, termNames: [],
+    vars: entries.map(([, v]) => v),
+    nameOf: new Map(entries.map(([n, v]) => [v.name, n])),
+    auxiliary: aux && auxOptimizer ? { optimizer: auxOptimizer, vars: aux.map(([, v]) => v), nameOf: new Map(aux.map(([n, v]) => [v.name, n])) } : undefined,
+  };
+}
+
+function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Record<string, tf.Tensor> {
+  const named: Record<string, tf.Tensor> = {};
+  for (const [k, g] of Object.entries(grads)) named[nameOf.get(k) ?? k] = g;
+  return named;
+}
+
+/**
+ * One gradient step on a batch. Returns [loss, ...terms, correct] summed over the batch's
+ * samples, as one tensor, so an epoch reads its metrics back once instead of every step.
+ */
+export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
+  const step = s.step++;
+  return tf.tidy(() => {
+    let metrics: tf.Tensor1D | undefined;
+    const { grads } = tf.variableGrads(() => {
+      const out = s.stage.loss(batch.inputs, batch.labels, true, step);
+      s.termNames = metricNames(out);
+      metrics = tf.keep(metricVector(out, batch.labels, batch.size));
+      return out.total;
+    }, s.vars);
+    s.optimizer.apply(byParamName(grads, s.nameOf), lr);
+    if (s.auxiliary && s.stage.auxiliary) {
+      const aux = s.stage.auxiliary;
+      const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
+      s.auxiliary.optimizer.apply(byParamName(auxGrads, s.auxiliary.nameOf), lr);
+    }
+    return metrics!;
+  });
+}
