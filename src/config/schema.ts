@@ -152,7 +152,6 @@ const dmilModel = z.strictObject({
 });
 
 const modelVariants = [unimodalModel, jointModel, ensembleModel, lateFusionModel, dmilModel] as const;
-export const PARADIGMS = modelVariants.map((v) => v.shape.paradigm.value) as ParadigmName[];
 export type ParadigmName = z.infer<(typeof modelVariants)[number]>['paradigm'];
 export const DEFAULT_PARADIGM: ParadigmName = 'joint';
 

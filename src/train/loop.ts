@@ -116,7 +116,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     incoming = observation(valRow);
     early = observe(early, 0, incoming, opts).state;
     best = params.snapshot(stage.trainable);
-    logger.info(`${stage.name} epoch 0 (incoming model): val ${opts.metric} ${fmt(metricValue(incoming, opts.metric))} acc ${fmt(incoming.accuracy)}`);
+    logger.info(`${stage.name} epoch 0 (incoming model): val ${opts.metric.replace(/^val_/, '')} ${fmt(metricValue(incoming, opts.metric))} acc ${fmt(incoming.accuracy)}`);
     await run.onEpochEnd?.(undefined, [{ stage: stage.name, epoch: 0, split: 'val', values: { ...valRow, lr: 0, epoch_seconds: 0 } }]);
   }
 
