@@ -25,6 +25,10 @@ test('runs that differ only in the seed form one group; groups are labelled by t
   assert.ok(Math.abs(groups[1].metrics.accuracy.mean - 0.92) < 1e-12);
   assert.deepEqual(groups[1].metrics.accuracy.values, [0.9, 0.94]);
   assert.deepEqual(groupRuns([run('a1', 1, 'joint', 0.8), run('a2', 2, 'joint', 0.7)]).map((g) => g.label), ['all runs']);
+  // An ablation is labelled by what it changes against the most common setting; the paradigm is always named.
+  const ablation = (id: string, adv: string, latent = 32) => ({ ...run(id, 1, 'dmil', 0.9), config: { name: 'x', seed: 1, data: { source: 'synthetic', seed: 1 }, model: { paradigm: 'dmil', dmil: { adversary: adv, latent } } } });
+  assert.deepEqual(groupRuns([run('j', 1, 'joint', 0.8), ablation('d', 'prior'), ablation('g', 'grl'), ablation('o', 'off'), ablation('l', 'prior', 64)]).map((g) => g.label),
+    ['model.paradigm=joint', 'model.paradigm=dmil', 'model.paradigm=dmil model.dmil.adversary=grl', 'model.paradigm=dmil model.dmil.adversary=off', 'model.paradigm=dmil model.dmil.latent=64']);
   // Runs of other configs are told apart by their name first.
   const other = { ...run('b', 1, 'joint', 0.8, 'pairs'), config: { name: 'pairs', seed: 1, data: { source: 'pairs', seed: 1 }, model: { paradigm: 'joint', init: 'torch' } } };
   assert.deepEqual(groupRuns([run('a', 1, 'joint', 0.8, 'mix'), other]).map((g) => g.label), ['name=mix', 'name=pairs']);

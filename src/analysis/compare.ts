@@ -1,6 +1,6 @@
 // Comparing runs: runs whose resolved configs differ only in the seed form a group (one setting
-// over seeds); each group is labelled by the config keys whose values differ between groups, and
-// reported as mean, sample standard deviation and the per-seed values of each metric.
+// over seeds); each group is labelled by the config keys where it departs from most of the
+// others, and reported as mean, sample standard deviation and the per-seed values of each metric.
 
 export interface RunResult {
   id: string;
@@ -56,14 +56,31 @@ export function groupRuns(runs: RunResult[]): Group[] {
   const names = new Set(groups.map((_, g) => nameOf(g)));
   return groups.map((members, g) => {
     // Groups of other configs (another name) are told apart by the name; within a name, by the
-    // keys whose values differ between groups that have them.
+    // keys where this group departs from what most of its peers have (the paradigm and the data
+    // source are named wherever they vary).
     const peers = reps.filter((_, h) => nameOf(h) === nameOf(g));
-    const telling = Object.keys(reps[g]).filter((k) => new Set(peers.filter((f) => k in f).map((f) => f[k])).size > 1);
+    const telling = Object.keys(reps[g]).filter((k) => {
+      const values = peers.filter((f) => k in f).map((f) => f[k]);
+      if (new Set(values).size < 2) return false;
+      return ALWAYS_NAMED.has(k) || reps[g][k] !== uniqueMode(values);
+    });
     const parts = [...(names.size > 1 ? [`name=${nameOf(g)}`] : []), ...telling.map((k) => `${k}=${unquote(reps[g][k])}`)];
     const rs = members.map((i) => runs[i]).sort((a, b) => a.seed - b.seed);
     const metricNames = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
     return { label: parts.join(' ') || 'all runs', runs: rs, metrics: Object.fromEntries(metricNames.map((n) => [n, summarise(rs.map((r) => r.metrics[n] ?? Number.NaN))])) };
   });
+}
+
+/** Keys that name a group wherever they vary: what kind of model and data it is. */
+const ALWAYS_NAMED = new Set(['model.paradigm', 'data.source']);
+
+/** The most frequent value, or undefined when several share the top count. */
+function uniqueMode(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const top = Math.max(...counts.values());
+  const modes = [...counts].filter(([, c]) => c === top);
+  return modes.length === 1 ? modes[0][0] : undefined;
 }
 
 const unquote = (json: string) => (json.startsWith('"') ? JSON.parse(json) as string : json);
