@@ -29,6 +29,9 @@ test('runs that differ only in the seed form one group; groups are labelled by t
   const ablation = (id: string, adv: string, latent = 32) => ({ ...run(id, 1, 'dmil', 0.9), config: { name: 'x', seed: 1, data: { source: 'synthetic', seed: 1 }, model: { paradigm: 'dmil', dmil: { adversary: adv, latent } } } });
   assert.deepEqual(groupRuns([run('j', 1, 'joint', 0.8), ablation('d', 'prior'), ablation('g', 'grl'), ablation('o', 'off'), ablation('l', 'prior', 64)]).map((g) => g.label),
     ['model.paradigm=joint', 'model.paradigm=dmil', 'model.paradigm=dmil model.dmil.adversary=grl', 'model.paradigm=dmil model.dmil.adversary=off', 'model.paradigm=dmil model.dmil.latent=64']);
+  const stages = (id: string, list: string[], latent = 32) => ({ ...run(id, 1, 'dmil', 0.9), config: { name: 'x', seed: 1, data: { source: 'synthetic', seed: 1 }, model: { paradigm: 'dmil', dmil: { latent, stages: list.map((name) => ({ name })) } } } });
+  assert.deepEqual(groupRuns([stages('a', ['decompose-intra', 'finetune']), stages('b', ['decompose-intra']), stages('c', ['decompose-intra', 'finetune'], 64)]).map((g) => g.label),
+    ['reference', 'model.dmil.stages=[{name: decompose-intra}]', 'model.dmil.latent=64']);
   // Runs of other configs are told apart by their name first.
   const other = { ...run('b', 1, 'joint', 0.8, 'pairs'), config: { name: 'pairs', seed: 1, data: { source: 'pairs', seed: 1 }, model: { paradigm: 'joint', init: 'torch' } } };
   assert.deepEqual(groupRuns([run('a', 1, 'joint', 0.8, 'mix'), other]).map((g) => g.label), ['name=mix', 'name=pairs']);

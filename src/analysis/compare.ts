@@ -64,10 +64,11 @@ export function groupRuns(runs: RunResult[]): Group[] {
       if (new Set(values).size < 2) return false;
       return ALWAYS_NAMED.has(k) || reps[g][k] !== uniqueMode(values);
     });
-    const parts = [...(names.size > 1 ? [`name=${nameOf(g)}`] : []), ...telling.map((k) => `${k}=${unquote(reps[g][k])}`)];
+    const parts = [...(names.size > 1 ? [`name=${nameOf(g)}`] : []), ...telling.map((k) => `${k}=${flowText(JSON.parse(reps[g][k]))}`)];
     const rs = members.map((i) => runs[i]).sort((a, b) => a.seed - b.seed);
     const metricNames = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
-    return { label: parts.join(' ') || 'all runs', runs: rs, metrics: Object.fromEntries(metricNames.map((n) => [n, summarise(rs.map((r) => r.metrics[n] ?? Number.NaN))])) };
+    // A setting that departs from nothing is the one the others are variations of.
+    return { label: parts.join(' ') || (groups.length > 1 ? 'reference' : 'all runs'), runs: rs, metrics: Object.fromEntries(metricNames.map((n) => [n, summarise(rs.map((r) => r.metrics[n] ?? Number.NaN))])) };
   });
 }
 
@@ -83,4 +84,9 @@ function uniqueMode(values: string[]): string | undefined {
   return modes.length === 1 ? modes[0][0] : undefined;
 }
 
-const unquote = (json: string) => (json.startsWith('"') ? JSON.parse(json) as string : json);
+/** A config value as one would write it in `--set`: YAML flow style, `[{name: decompose-intra}]`. */
+function flowText(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flowText).join(', ')}]`;
+  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}: ${flowText(x)}`).join(', ')}}`;
+  return String(v);
+}
