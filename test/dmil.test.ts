@@ -12,6 +12,7 @@ import type { Config } from '../src/config/schema';
 import { makeBatch, disposeBatch } from '../src/data/batches';
 import { splitIndices } from '../src/data/dataset';
 import { modelSpec, prepareForTraining } from '../src/experiment/data';
+import { evaluateSplits } from '../src/experiment/evaluate';
 import { trainNew, trainResume } from '../src/experiment/train';
 import { silentLogger } from '../src/log';
 import { buildModel } from '../src/paradigms';
@@ -210,4 +211,18 @@ test('decompose on a joint run writes the columns that exist for it', () => {
   assert.match(r.stdout, /no gate/);
   const header = fs.readFileSync(path.join(runsDir, id, 'decompose', 'test.csv'), 'utf8').split('\n')[0];
   assert.equal(header, 'id,label,prediction,p,evidence,p_a,pred_a,evidence_a,p_b,pred_b,evidence_b,type');
+});
+
+test('evaluating a DMIL run (prediction record, label probes on N) leaves no tensors behind', async () => {
+  await selectBackend('wasm');
+  const { config, data, model } = await setup(['train.epochs=1']);
+  for (const stage of model.stages) await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger });
+  const target = { runId: 'r', runDir: tmpDir('dmil-eval'), model, data, batchSize: 64, seed: 1 };
+  const before = tf.memory().numTensors;
+  const [val, test] = await evaluateSplits(target, [{ split: 'val' }, { split: 'test' }]);
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(Object.keys(test.n_probe_accuracy ?? {}), ['N_a', 'N_b']);
+  assert.ok(val.n_probe_chance !== null && val.n_probe_chance > 0);
+  assert.ok(fs.existsSync(path.join(target.runDir, 'eval', 'test.json')));
+  model.params.dispose();
 });
