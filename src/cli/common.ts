@@ -1,6 +1,7 @@
 // Options and plumbing shared by the commands.
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES, describeBackend, selectBackend, type BackendChoice, type BackendReport } from '../backend/select';
+import type { EvalSplit } from '../data/dataset';
 import type { LoadedRun } from '../experiment/runModel';
 import type { Logger } from '../log';
 
@@ -34,6 +35,9 @@ export async function startBackend(choice: BackendChoice, logger?: Logger): Prom
 export function withDataSets(cmd: Command): Command {
   return cmd.option('--set <key=value>', 'point the run at other data of the same layout, e.g. --set data.path=other.csv (every row is evaluated, unless --split says otherwise)', collect, []);
 }
+
+/** The split a command reads when none is given: every row of new data, the test split of the run's own. */
+export const splitOf = (loaded: LoadedRun, asked?: EvalSplit): EvalSplit => asked ?? (loaded.newData ? 'all' : 'test');
 
 /**
  * The name results on a split get inside the run: the split itself for the run's own data;

@@ -11,7 +11,7 @@ import { predictSamples } from '../experiment/predict';
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun } from '../runs/runFolder';
-import { resultName, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
 
 interface DecomposeOptions extends CommonOptions {
@@ -38,7 +38,7 @@ export function registerDecompose(program: Command): void {
     const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
     const { model, data, config } = loaded;
     try {
-      const split = opts.split ?? (loaded.newData ? 'all' : 'test');
+      const split = splitOf(loaded, opts.split);
       const out = opts.out ?? path.join(run.dir, 'decompose', `${resultName(split, loaded)}.${opts.format}`);
       const p = predictSamples(model, data, splitIndices(data, split), config.train.eval_batch_size);
       const rows = interactionScores(p);

@@ -5,7 +5,7 @@ import { EVAL_SPLITS, type EvalSplit } from '../data/dataset';
 import { evaluateSplits } from '../experiment/evaluate';
 import { loadFinishedRun } from '../experiment/runModel';
 import { resolveRun } from '../runs/runFolder';
-import { dataRecord, resultName, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { formatReport } from './format';
 
 interface EvalOptions extends CommonOptions {
@@ -26,7 +26,7 @@ export function registerEval(program: Command): void {
     await startBackend(opts.backend);
     const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
     try {
-      const split = opts.split ?? (loaded.newData ? 'all' : 'test');
+      const split = splitOf(loaded, opts.split);
       const file = resultName(split, loaded);
       const [report] = await evaluateSplits(
         { runId: run.id, runDir: run.dir, model: loaded.model, data: loaded.data, batchSize: loaded.config.train.eval_batch_size, seed: loaded.config.seed },

@@ -13,8 +13,8 @@ import { silentLogger } from '../log';
 import { buildUnimodal } from '../paradigms/baselines';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { runStage } from '../train/loop';
-import { modelSpec } from './data';
-import { predictSamples } from './predict';
+import { classPrior, modelSpec } from './data';
+import { collectRows, predictSamples } from './predict';
 
 const PROBE_TRAIN = parseTrainConfig({ epochs: 30, batch_size: 128, early_stop: { patience: 5 } });
 
@@ -24,30 +24,27 @@ export interface LabelProbes {
   dispose(): void;
 }
 
-/** Every sample's representations, by name, as [samples, width] arrays. */
-function representations(model: ParadigmModel, data: Dataset, batchSize: number): Record<string, { values: Float32Array; width: number }> {
+/** Every sample's representations, by name, as [samples, width] arrays (sample order). */
+function representations(model: ParadigmModel, data: Dataset, batchSize: number): Record<string, Float32Array> {
   const n = data.labels.length;
-  const out: Record<string, { values: Float32Array; width: number }> = {};
+  let out: Record<string, Float32Array> | undefined;
   for (const idx of chunks(Int32Array.from(data.labels.keys()), batchSize)) {
     const batch = makeBatch(data, idx);
     const reps = tf.tidy(() => model.labelFreeRepresentations!(batch.inputs) as unknown as tf.TensorContainerObject) as unknown as Record<string, tf.Tensor2D>;
     disposeBatch(batch);
-    for (const [name, t] of Object.entries(reps)) {
-      const width = t.shape[1];
-      out[name] ??= { values: new Float32Array(n * width), width };
-      out[name].values.set(t.dataSync(), idx[0] * width);
-    }
+    out = collectRows(out, reps, n, idx[0]);
     tf.dispose(Object.values(reps));
   }
-  return out;
+  return out ?? {};
 }
 
 /** Fits one probe per representation; null when the model has none or the data has no train/val split (new data). */
 export async function fitLabelProbes(model: ParadigmModel, data: Dataset, batchSize: number, seed: number): Promise<LabelProbes | null> {
   if (!model.labelFreeRepresentations || !splitIndices(data, 'train').length || !splitIndices(data, 'val').length) return null;
   const probes: { name: string; model: ParadigmModel; data: Dataset }[] = [];
-  for (const [name, rep] of Object.entries(representations(model, data, batchSize))) {
-    const raw: Dataset = { ...data, modalities: [{ name, shape: [rep.width], values: rep.values }] };
+  const n = data.labels.length;
+  for (const [name, values] of Object.entries(representations(model, data, batchSize))) {
+    const raw: Dataset = { ...data, modalities: [{ name, shape: [values.length / n], values }] };
     const repData = applyStandardiser(raw, fitStandardiser(raw));
     const probeConfig: ModelOf<'unimodal'> = {
       paradigm: 'unimodal', init: 'torch', backbones: {},
@@ -57,10 +54,8 @@ export async function fitLabelProbes(model: ParadigmModel, data: Dataset, batchS
     await runStage({ stage: probe.stages[0], model: probe, data: repData, train: PROBE_TRAIN, seed, logger: silentLogger });
     probes.push({ name, model: probe, data: repData });
   }
-  const trainLabels = Array.from(splitIndices(data, 'train'), (i) => data.labels[i]);
-  const counts = new Array<number>(data.classNames.length).fill(0);
-  for (const y of trainLabels) counts[y]++;
-  const majority = counts.indexOf(Math.max(...counts));
+  const prior = classPrior(data);
+  const majority = prior.indexOf(Math.max(...prior));
   return {
     score(indices) {
       const labels = Int32Array.from(indices, (i) => data.labels[i]);

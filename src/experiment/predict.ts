@@ -34,7 +34,7 @@ const tensorsOf = (p: Prediction): tf.Tensor[] =>
   [p.probs, ...Object.values(p.unimodal ?? {}), ...Object.values(p.components ?? {}), ...(p.gate ? [p.gate] : [])];
 
 /** Copies each named [batch, width] tensor into its [n, width] array at row `offset`. */
-function collect(into: Record<string, Float32Array> | undefined, parts: Record<string, tf.Tensor2D> | undefined, n: number, offset: number): Record<string, Float32Array> | undefined {
+export function collectRows(into: Record<string, Float32Array> | undefined, parts: Record<string, tf.Tensor2D> | undefined, n: number, offset: number): Record<string, Float32Array> | undefined {
   if (!parts) return into;
   const out = into ?? {};
   for (const [name, t] of Object.entries(parts)) {
@@ -56,9 +56,9 @@ export function predictSamples(model: ParadigmModel, data: Dataset, indices: Int
     // tidy keeps the returned tensors; Prediction is a plain object of them.
     const p = tf.tidy(() => model.predict(batch.inputs) as unknown as tf.TensorContainerObject) as unknown as Prediction;
     disposeBatch(batch);
-    whole = collect(whole, { probs: p.probs, ...(p.gate ? { gate: p.gate } : {}) }, n, offset);
-    unimodal = collect(unimodal, p.unimodal, n, offset);
-    components = collect(components, p.components, n, offset);
+    whole = collectRows(whole, { probs: p.probs, ...(p.gate ? { gate: p.gate } : {}) }, n, offset);
+    unimodal = collectRows(unimodal, p.unimodal, n, offset);
+    components = collectRows(components, p.components, n, offset);
     tf.dispose(tensorsOf(p));
     offset += idx.length;
   }
