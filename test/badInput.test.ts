@@ -23,7 +23,7 @@ fs.writeFileSync(blocker, 'not a folder');
 // Runs that the eval cases refer to: one failed run.
 const failedId = 'tiny-20260101-000000-dead';
 fs.mkdirSync(path.join(runsDir, failedId));
-fs.writeFileSync(path.join(runsDir, failedId, 'meta.json'), JSON.stringify({ id: failedId, status: 'failed', stages_done: [] }));
+fs.writeFileSync(path.join(runsDir, failedId, 'meta.json'), JSON.stringify({ id: failedId, status: 'failed', paradigm: 'joint', stages_done: [] }));
 
 const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'malformed YAML', args: ['train', file('malformed.yaml', 'name: x\ndata:\n  source: [synthetic\n')], expect: /malformed\.yaml:\d+:\d+: invalid YAML: .+ \(fix the YAML syntax/ },

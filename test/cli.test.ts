@@ -124,7 +124,7 @@ test('a run killed without warning shows as interrupted, resumes, and ends ident
   const id = path.basename(path.dirname(metaFile()));
   const live = runCli(['train', '--resume', id, '--runs-dir', runsDir]);
   assert.equal(live.status, 2);
-  assert.match(live.stderr, /run is still being trained by process \d+/);
+  assert.match(live.stderr, /run is in use by process \d+ on .+ \(dmil train, since/);
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
   const killedMeta = JSON.parse(fs.readFileSync(metaFile(), 'utf8'));

@@ -10,10 +10,11 @@ import { tmpDir } from './helpers';
 test('run ids are unique even when many runs start in the same second', () => {
   const dir = tmpDir('ids');
   const now = new Date(2026, 0, 2, 3, 4, 5);
-  const ids = Array.from({ length: 200 }, () => createRunFolder(dir, 'x', now).id);
+  const ids = Array.from({ length: 200 }, () => createRunFolder(dir, 'x', () => ({ 'meta.json': '{}' }), now).id);
   assert.equal(new Set(ids).size, 200);
   assert.ok(ids.every((id) => id.startsWith('x-20260102-030405-')));
   assert.equal(fs.readdirSync(dir).length, 200);
+  assert.ok(ids.every((id) => fs.readFileSync(path.join(dir, id, 'meta.json'), 'utf8') === '{}'));
 });
 
 test('atomic writes leave no temporary files; folders are never overwritten', () => {
@@ -30,8 +31,7 @@ test('atomic writes leave no temporary files; folders are never overwritten', ()
 
 test('runs resolve by id, unique prefix or path; unknown ids are a user error', () => {
   const dir = tmpDir('resolve');
-  const { id } = createRunFolder(dir, 'exp');
-  fs.writeFileSync(path.join(dir, id, 'meta.json'), '{}');
+  const { id } = createRunFolder(dir, 'exp', () => ({ 'meta.json': '{}' }));
   assert.equal(resolveRun(id, dir).id, id);
   assert.equal(resolveRun('exp-', dir).id, id);
   assert.equal(resolveRun(path.join(dir, id), 'elsewhere').id, id);

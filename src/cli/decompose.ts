@@ -10,6 +10,7 @@ import { evaluatePredictions } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
+import { acquireRunLock } from '../runs/lock';
 import { resolveRun } from '../runs/runFolder';
 import { resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
@@ -31,24 +32,29 @@ export function registerDecompose(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'));
   withDataSets(withBackend(withRunsDir(cmd))).action(async (ref: string, opts: DecomposeOptions) => {
     const run = resolveRun(ref, opts.runsDir);
-    if (opts.out && !fs.existsSync(path.dirname(path.resolve(opts.out)))) {
-      throw new UserError('the folder of the output file does not exist', { where: opts.out, hint: 'create it first or choose another --out' });
-    }
-    await startBackend(opts.backend);
-    const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
-    const { model, data, config } = loaded;
+    const lock = acquireRunLock(run.dir, run.id, 'dmil decompose');
     try {
-      const split = splitOf(loaded, opts.split);
-      const out = opts.out ?? path.join(run.dir, 'decompose', `${resultName(split, loaded)}.${opts.format}`);
-      const p = predictSamples(model, data, splitIndices(data, split), config.train.eval_batch_size);
-      const rows = interactionScores(p);
-      fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-      writeFileAtomic(out, opts.format === 'csv' ? toCsv(scoreColumns(p), rows) : toJsonl(rows));
-      process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
-      const gates = gateTable(evaluatePredictions(run.id, model.paradigm, split, p));
-      process.stdout.write(gates ? `mean gate weights (${rows.length} samples)\n${gates}\n` : `${rows.length} samples; this paradigm has no gate (no interaction composition to summarise)\n`);
+      if (opts.out && !fs.existsSync(path.dirname(path.resolve(opts.out)))) {
+        throw new UserError('the folder of the output file does not exist', { where: opts.out, hint: 'create it first or choose another --out' });
+      }
+      await startBackend(opts.backend);
+      const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
+      const { model, data, config } = loaded;
+      try {
+        const split = splitOf(loaded, opts.split);
+        const out = opts.out ?? path.join(run.dir, 'decompose', `${resultName(split, loaded)}.${opts.format}`);
+        const p = predictSamples(model, data, splitIndices(data, split), config.train.eval_batch_size);
+        const rows = interactionScores(p);
+        fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+        writeFileAtomic(out, opts.format === 'csv' ? toCsv(scoreColumns(p), rows) : toJsonl(rows));
+        process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
+        const gates = gateTable(evaluatePredictions(run.id, model.paradigm, split, p));
+        process.stdout.write(gates ? `mean gate weights (${rows.length} samples)\n${gates}\n` : `${rows.length} samples; this paradigm has no gate (no interaction composition to summarise)\n`);
+      } finally {
+        model.params.dispose();
+      }
     } finally {
-      model.params.dispose();
+      lock.release();
     }
   });
 }

@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import { EVAL_SPLITS, type EvalSplit } from '../data/dataset';
 import { evaluateSplits } from '../experiment/evaluate';
 import { loadFinishedRun } from '../experiment/runModel';
+import { acquireRunLock } from '../runs/lock';
 import { resolveRun } from '../runs/runFolder';
 import { dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { formatReport } from './format';
@@ -23,19 +24,24 @@ export function registerEval(program: Command): void {
     .option('--json', 'print JSON instead of a table');
   withDataSets(withBackend(withRunsDir(cmd))).action(async (ref: string, opts: EvalOptions) => {
     const run = resolveRun(ref, opts.runsDir);
-    await startBackend(opts.backend);
-    const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
+    const lock = acquireRunLock(run.dir, run.id, 'dmil eval');
     try {
-      const split = splitOf(loaded, opts.split);
-      const file = resultName(split, loaded);
-      const [report] = await evaluateSplits(
-        { runId: run.id, runDir: run.dir, model: loaded.model, data: loaded.data, batchSize: loaded.config.train.eval_batch_size, seed: loaded.config.seed },
-        [{ split, file, data: dataRecord(loaded, opts.set) }],
-      );
-      if (loaded.newData) process.stderr.write(`evaluated with ${opts.set.map((s) => `--set ${s}`).join(' ')}; wrote eval/${file}.json\n`);
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+      await startBackend(opts.backend);
+      const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
+      try {
+        const split = splitOf(loaded, opts.split);
+        const file = resultName(split, loaded);
+        const [report] = await evaluateSplits(
+          { runId: run.id, runDir: run.dir, model: loaded.model, data: loaded.data, batchSize: loaded.config.train.eval_batch_size, seed: loaded.config.seed },
+          [{ split, file, data: dataRecord(loaded, opts.set) }],
+        );
+        if (loaded.newData) process.stderr.write(`evaluated with ${opts.set.map((s) => `--set ${s}`).join(' ')}; wrote eval/${file}.json\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+      } finally {
+        loaded.model.params.dispose();
+      }
     } finally {
-      loaded.model.params.dispose();
+      lock.release();
     }
   });
 }

@@ -16,7 +16,6 @@ import { loadNpy } from '../data/npySource';
 import { loadPairs } from '../data/pairsSource';
 import { UserError } from '../errors';
 import type { ModelSpec } from '../paradigms/paradigm';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
 import { runFiles } from '../runs/runFolder';
 
 /** What a run stores about its data: enough to read new data the same way. */
@@ -84,10 +83,12 @@ export async function prepareForTraining(config: Config): Promise<{ data: Datase
   return { data: applyStandardiser(raw, stats), info };
 }
 
-/** data.json (class map, shapes, standardisation, fingerprints) and split.csv (every sample's split). */
-export function writeDataInfo(runDir: string, info: DataInfo, data: Dataset): void {
-  writeJsonAtomic(path.join(runDir, runFiles.data), info);
-  writeFileAtomic(path.join(runDir, runFiles.split), `id,split\n${data.ids.map((id, i) => `${csvId(id)},${SPLITS[data.split[i]]}`).join('\n')}\n`);
+/** data.json (class map, shapes, standardisation, fingerprints) and split.csv (every sample's split), by file name. */
+export function dataInfoFiles(info: DataInfo, data: Dataset): Record<string, string> {
+  return {
+    [runFiles.data]: `${JSON.stringify(info, null, 2)}\n`,
+    [runFiles.split]: `id,split\n${data.ids.map((id, i) => `${csvId(id)},${SPLITS[data.split[i]]}`).join('\n')}\n`,
+  };
 }
 
 const csvId = (id: string) => (/[",\n\r]/.test(id) ? `"${id.replace(/"/g, '""')}"` : id);

@@ -12,22 +12,44 @@ import { UserError } from '../errors';
 import { buildModel } from '../paradigms';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { loadTensors, stageCheckpointHandler } from '../runs/checkpoint';
+import { DamagedFile } from '../runs/damaged';
 import { liveStatus, readMeta, type RunMeta } from '../runs/meta';
 import { runFiles } from '../runs/runFolder';
 import { modelSpec, prepareForRun, readDataInfo } from './data';
 
 export function readRunConfig(runDir: string, sets: readonly string[] = []): Config {
   const file = path.join(runDir, runFiles.config);
-  return configFromObject(parse(fs.readFileSync(file, 'utf8')), sets, file).config;
+  let text: string;
+  let raw: unknown;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    raw = parse(text);
+  } catch (e) {
+    throw new DamagedFile(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid YAML');
+  }
+  try {
+    return configFromObject(raw, sets, file).config;
+  } catch (e) {
+    // A --set the user gave is their error; anything else means the saved config was changed.
+    if (sets.length > 0 || !(e instanceof UserError)) throw e;
+    throw new DamagedFile(file, `no longer a valid config (${e.oneLine()})`);
+  }
 }
 
-export async function loadStageCheckpoint(runDir: string, stage: string, model: ParadigmModel): Promise<void> {
-  const { tensors } = await loadTensors(stageCheckpointHandler(path.join(runDir, runFiles.checkpoints, stage)));
+export async function loadStageCheckpoint(runDir: string, stage: string, model: ParadigmModel, runId = path.basename(runDir)): Promise<void> {
+  let tensors: tf.NamedTensorMap;
+  try {
+    ({ tensors } = await loadTensors(stageCheckpointHandler(path.join(runDir, runFiles.checkpoints, stage))));
+  } catch (e) {
+    throw e instanceof DamagedFile ? e.withHint(`dmil train --resume ${runId} trains stage ${stage} again from the stage before`) : e;
+  }
   try {
     model.params.assign(tensors);
-  } finally {
+  } catch (e) {
     tf.dispose(Object.values(tensors));
+    throw new DamagedFile(path.join(runDir, runFiles.checkpoints, stage, 'model.json'), `its weights do not fit this run's model (${(e as Error).message.split('\n')[0]})`, `dmil train --resume ${runId} trains stage ${stage} again`);
   }
+  tf.dispose(Object.values(tensors));
 }
 
 export interface LoadedRun {
@@ -48,7 +70,7 @@ export async function loadFinishedRun(runId: string, runDir: string, sets: reado
   const notData = sets.find((s) => !/^data\./.test(s.trim()));
   if (notData) throw new UserError('only data.* keys can be changed when reading a run: the model and its training are the run\'s', { where: `--set ${notData}`, hint: 'train a new run to change anything else' });
   const meta = readMeta(runDir);
-  const status = liveStatus(meta);
+  const status = liveStatus(meta, runDir);
   if (status !== 'done') {
     const hint = status === 'running' ? 'wait for it to finish' : `finish it with: dmil train --resume ${runId}`;
     throw new UserError(`run is ${status}, not done; it has no final model yet`, { where: runId, hint });
@@ -57,6 +79,6 @@ export async function loadFinishedRun(runId: string, runDir: string, sets: reado
   const newData = sets.length > 0;
   const { data, fingerprint } = await prepareForRun(config, readDataInfo(runDir), runDir, !newData);
   const model = buildModel(config, modelSpec(data));
-  await loadStageCheckpoint(runDir, meta.stages_done[meta.stages_done.length - 1], model);
+  await loadStageCheckpoint(runDir, meta.stages_done[meta.stages_done.length - 1], model, runId);
   return { meta, config, data, model, newData, fingerprint };
 }

@@ -13,14 +13,17 @@ import { UserError } from '../errors';
 import type { Logger } from '../log';
 import { buildModel } from '../paradigms';
 import type { ParadigmModel } from '../paradigms/paradigm';
-import { writeFileAtomic } from '../runs/atomic';
 import { loadTensors, rollingCheckpointHandler, saveTensors, stageCheckpointHandler } from '../runs/checkpoint';
-import { liveStatus, readMeta, writeMeta, type RunMeta, type StageSelection } from '../runs/meta';
+import { DamagedFile } from '../runs/damaged';
+import { acquireRunLock, lockContent, ownedLock, type RunLock } from '../runs/lock';
+import { liveStatus, metaJson, readMeta, writeFinalMeta, writeMeta, type RunMeta, type StageSelection } from '../runs/meta';
+import { recoverRunFolder } from '../runs/recover';
+import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
 import { Interrupted, runStage, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
 import type { Dataset } from '../data/dataset';
-import { modelSpec, prepareForRun, prepareForTraining, readDataInfo, writeDataInfo } from './data';
+import { dataInfoFiles, modelSpec, prepareForRun, prepareForTraining, readDataInfo } from './data';
 import { evaluateSplits, type EvalReport } from './evaluate';
 import { loadStageCheckpoint, readRunConfig } from './runModel';
 import { sourceState, versions } from './provenance';
@@ -46,23 +49,26 @@ export interface TrainResult {
 export async function trainNew(config: Config, opts: TrainOptions): Promise<TrainResult> {
   const { data, info } = await prepareForTraining(config);
   const model = buildModel(config, modelSpec(data));
-  let folder: { id: string; dir: string } | undefined;
   try {
-    folder = createRunFolder(opts.runsDir, config.name);
-    const { id, dir } = folder;
-    writeFileAtomic(path.join(dir, runFiles.config), configToYaml(config));
-    writeDataInfo(dir, info, data);
     const source = sourceState();
-    if (source.diff) writeFileAtomic(path.join(dir, runFiles.sourceDiff), source.diff);
     const meta: RunMeta = {
-      id, name: config.name, status: 'running', paradigm: config.model.paradigm, dataset: config.data.source,
+      id: '', name: config.name, status: 'running', paradigm: config.model.paradigm, dataset: config.data.source,
       command: opts.command, seed: config.seed, backend: opts.backend, versions: versions(), git_commit: source.commit, git_dirty: source.dirty,
       started: new Date().toISOString(), ended: null, stages_done: [], stage: null, selection: {}, pid: process.pid, host: os.hostname(),
     };
-    writeMeta(dir, meta);
+    // The folder appears with all of these at once (and locked by this process), or not at all.
+    const { id, dir } = createRunFolder(opts.runsDir, config.name, (runId) => ({
+      [runFiles.config]: configToYaml(config),
+      ...dataInfoFiles(info, data),
+      ...(source.diff ? { [runFiles.sourceDiff]: source.diff } : {}),
+      [runFiles.meta]: metaJson({ ...meta, id: runId }),
+      [runFiles.lock]: lockContent('dmil train'),
+    }));
+    meta.id = id;
+    const lock = ownedLock(path.join(dir, runFiles.lock));
     opts.onRunFolder?.(id, dir);
     opts.logger.info(`run ${id}: ${config.model.paradigm} on ${config.data.source} data (${info.splitSizes.train}/${info.splitSizes.val}/${info.splitSizes.test} train/val/test), ${model.params.count()} parameters`);
-    return await trainStages(config, model, data, meta, dir, opts);
+    return await trainStages(config, model, data, meta, dir, lock, opts);
   } catch (e) {
     model.params.dispose();
     throw e;
@@ -70,41 +76,59 @@ export async function trainNew(config: Config, opts: TrainOptions): Promise<Trai
 }
 
 export async function trainResume(runId: string, runDir: string, opts: TrainOptions): Promise<TrainResult> {
-  const meta = readMeta(runDir);
-  const status = liveStatus(meta);
-  if (status === 'done') throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
-  if (status === 'running') throw new UserError(`run is still being trained by process ${meta.pid ?? '?'}`, { where: runId, hint: 'stop that process (Ctrl-C) first, or wait for it' });
-  const config = readRunConfig(runDir);
-  const { data } = await prepareForRun(config, readDataInfo(runDir), runDir, true);
-  const model = buildModel(config, modelSpec(data));
+  const lock = acquireRunLock(runDir, runId, 'dmil train --resume');
+  let model: ParadigmModel | undefined;
   try {
+    const meta = readMeta(runDir);
+    // A run from before run locks, whose process is still alive.
+    if (meta.pid !== process.pid && liveStatus(meta) === 'running') {
+      throw new UserError(`run is still being trained by process ${meta.pid ?? '?'}`, { where: runId, hint: 'stop that process (Ctrl-C) first, or wait for it' });
+    }
+    const config = readRunConfig(runDir);
+    const { data } = await prepareForRun(config, readDataInfo(runDir), runDir, true);
+    model = buildModel(config, modelSpec(data));
+    const recovery = recoverRunFolder(runDir, meta, model.stages.map((s) => s.name));
+    const repairing = recovery.retrain.length > 0;
+    if (meta.status === 'done' && !repairing) throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
     const last = meta.stages_done[meta.stages_done.length - 1];
     if (last) await loadStageCheckpoint(runDir, last, model);
-    Object.assign(meta, { status: 'running', error: undefined, pid: process.pid, host: os.hostname() });
+    Object.assign(meta, { status: 'running', error: undefined, ended: null, pid: process.pid, host: os.hostname() });
     meta.resumed = [...(meta.resumed ?? []), new Date().toISOString()];
     writeMeta(runDir, meta);
     opts.onRunFolder?.(runId, runDir);
+    if (recovery.removedTemp.length) opts.logger.info(`removed ${recovery.removedTemp.length} temporary file(s) of an interrupted write`);
+    for (const stage of recovery.adopted) opts.logger.info(`${stage}: its checkpoint was complete; counted as done`);
+    for (const r of recovery.retrain) opts.logger.warn(`${r.stage}: ${r.damage}; training it again from the stage before`);
     opts.logger.info(`resuming run ${runId} after ${meta.stages_done.length ? `stage ${last}` : 'no finished stage'}`);
-    return await trainStages(config, model, data, meta, runDir, opts);
+    return await trainStages(config, model, data, meta, runDir, lock, opts);
   } catch (e) {
-    model.params.dispose();
+    model?.params.dispose();
+    lock.release();
     throw e;
   }
 }
 
-async function readResumeState(runDir: string, stage: string): Promise<StageSnapshot | undefined> {
+async function readResumeState(runDir: string, stage: string, logger: Logger): Promise<StageSnapshot | undefined> {
   const dir = path.join(runDir, runFiles.resume);
   if (!fs.existsSync(path.join(dir, 'model.json'))) return undefined;
-  const { tensors, topology } = await loadTensors(rollingCheckpointHandler(dir, ''));
-  const loop = topology.loop as LoopState;
-  if (loop.stage !== stage) {
+  let loaded: Awaited<ReturnType<typeof loadTensors>>;
+  try {
+    loaded = await loadTensors(rollingCheckpointHandler(dir, ''));
+  } catch (e) {
+    if (!(e instanceof DamagedFile)) throw e;
+    logger.warn(`${path.relative(runDir, e.file)} is damaged (${e.reason}); ${stage} starts again from its beginning`);
+    return undefined;
+  }
+  const { tensors, topology } = loaded;
+  const loop = topology.loop as LoopState | undefined;
+  if (loop?.stage !== stage) {
     tf.dispose(Object.values(tensors));
     return undefined;
   }
   return { loop, tensors };
 }
 
-async function trainStages(config: Config, model: ParadigmModel, data: Dataset, meta: RunMeta, dir: string, opts: TrainOptions): Promise<TrainResult> {
+async function trainStages(config: Config, model: ParadigmModel, data: Dataset, meta: RunMeta, dir: string, lock: RunLock, opts: TrainOptions): Promise<TrainResult> {
   const metricsFile = path.join(dir, runFiles.metrics);
   const rows: MetricsRow[] = readMetrics(metricsFile);
   try {
@@ -112,7 +136,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       if (meta.stages_done.includes(stage.name)) continue;
       meta.stage = stage.name;
       writeMeta(dir, meta);
-      const resumeFrom = await readResumeState(dir, stage.name);
+      const resumeFrom = await readResumeState(dir, stage.name, opts.logger);
       if (resumeFrom) opts.logger.info(`${stage.name}: continuing after epoch ${resumeFrom.loop.epochsDone}`);
       // Rows of this stage past the point it continues from came from work that was lost.
       const keep = rows.filter((r) => r.stage !== stage.name || (resumeFrom !== undefined && r.epoch <= resumeFrom.loop.epochsDone));
@@ -130,9 +154,11 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       } finally {
         if (resumeFrom) tf.dispose(Object.values(resumeFrom.tensors));
       }
-      await saveTensors(stageCheckpointHandler(path.join(dir, runFiles.checkpoints, stage.name)), Object.fromEntries(model.params.entries()), { paradigm: model.paradigm, stage: stage.name });
+      const selection = selectionRecord(outcome);
+      // The stage's commit point: its checkpoint, holding its selection; meta.json follows.
+      await saveTensors(stageCheckpointHandler(path.join(dir, runFiles.checkpoints, stage.name)), Object.fromEntries(model.params.entries()), { paradigm: model.paradigm, stage: stage.name, selection });
       meta.stages_done.push(stage.name);
-      meta.selection = { ...meta.selection, [stage.name]: selectionRecord(outcome) };
+      meta.selection = { ...meta.selection, [stage.name]: selection };
       writeMeta(dir, meta);
     }
     fs.rmSync(path.join(dir, runFiles.resume), { recursive: true, force: true });
@@ -142,11 +168,16 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
     return { id: meta.id, dir, val, test };
   } catch (e) {
     const interrupted = e instanceof Interrupted;
-    Object.assign(meta, { status: interrupted ? 'interrupted' : 'failed', ended: new Date().toISOString(), error: interrupted ? undefined : (e as Error).message });
-    writeMeta(dir, meta);
+    Object.assign(meta, { status: interrupted ? 'interrupted' : 'failed', ended: new Date().toISOString(), error: interrupted ? undefined : (e as Error).message.slice(0, 300) });
+    const recorded = writeFinalMeta(dir, meta);
+    if (isStorageError(e)) {
+      const state = recorded ? 'the run is marked failed' : 'the run could not be marked failed (it shows as interrupted)';
+      throw new StorageError(e.code, e.where ?? dir, `${e.hint}; ${state}: continue it with dmil train --resume ${meta.id}`);
+    }
     throw e;
   } finally {
     model.params.dispose();
+    lock.release();
   }
 }
 

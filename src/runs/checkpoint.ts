@@ -6,17 +6,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
 import { writeFileAtomic, writeFolderAtomic } from './atomic';
+import { DamagedFile } from './damaged';
 
 interface ModelJson {
   format: 'dmil-checkpoint';
   generatedBy: string;
   modelTopology: Record<string, unknown>;
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  /** sha256 of the weights file, checked on every load (absent in dmil 0.1 checkpoints). */
+  weightsSha256?: string;
 }
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 function modelJson(artifacts: tf.io.ModelArtifacts, weightsFile: string): ModelJson {
   return {
+    weightsSha256: sha256(weightBytes(artifacts)),
     format: 'dmil-checkpoint',
     generatedBy: `dmil with TensorFlow.js ${tf.version_core}`,
     modelTopology: (artifacts.modelTopology ?? {}) as Record<string, unknown>,
@@ -55,12 +62,37 @@ export function rollingCheckpointHandler(dir: string, tag: string): tf.io.IOHand
   };
 }
 
-async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as ModelJson;
-  const group = json.weightsManifest[0];
-  const data = fs.readFileSync(path.join(dir, group.paths[0]));
-  const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/** Reads and checks a checkpoint folder; a damaged or missing file is a DamagedFile naming it. */
+export function readCheckpoint(dir: string): tf.io.ModelArtifacts {
+  const jsonFile = path.join(dir, 'model.json');
+  let json: ModelJson;
+  try {
+    json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as ModelJson;
+  } catch (e) {
+    throw new DamagedFile(jsonFile, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON');
+  }
+  const group = json?.weightsManifest?.[0];
+  if (json?.format !== 'dmil-checkpoint' || !group || !Array.isArray(group.paths) || typeof group.paths[0] !== 'string' || !Array.isArray(group.weights)) {
+    throw new DamagedFile(jsonFile, 'not a dmil checkpoint (no format or weights manifest)');
+  }
+  const weightsFile = path.join(dir, path.basename(group.paths[0]));
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(weightsFile);
+  } catch {
+    throw new DamagedFile(weightsFile, 'missing');
+  }
+  const expected = group.weights.reduce((n, w) => n + (BYTES_PER[w.dtype ?? 'float32'] ?? 4) * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (data.byteLength !== expected) throw new DamagedFile(weightsFile, `${data.byteLength} bytes where the manifest needs ${expected}`);
+  if (json.weightsSha256 && sha256(data) !== json.weightsSha256) throw new DamagedFile(weightsFile, 'its checksum does not match model.json');
+  const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   return { modelTopology: json.modelTopology, weightSpecs: group.weights, weightData, format: json.format, generatedBy: json.generatedBy };
+}
+
+async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+  return readCheckpoint(dir);
 }
 
 export async function saveTensors(handler: tf.io.IOHandler, tensors: tf.NamedTensorMap, topology: Record<string, unknown>): Promise<void> {

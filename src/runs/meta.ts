@@ -2,7 +2,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeJsonAtomic } from './atomic';
+import { overwriteJsonInPlace, writeJsonAtomic } from './atomic';
+import { DamagedFile } from './damaged';
+import { lockHolder } from './lock';
+import { isStorageError } from './storage';
 import { runFiles } from './runFolder';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
@@ -47,10 +50,13 @@ export interface RunMeta {
 
 /**
  * The status as it is now: a run marked running whose process is gone (killed, machine
- * restarted) is interrupted and can be resumed.
+ * restarted) is interrupted and can be resumed. The run's lock is the authority; the pid in
+ * meta.json is the fallback for runs written before locks.
  */
-export function liveStatus(meta: RunMeta): RunStatus {
-  if (meta.status !== 'running' || meta.pid === undefined || meta.host !== os.hostname()) return meta.status;
+export function liveStatus(meta: RunMeta, dir?: string): RunStatus {
+  if (meta.status !== 'running') return meta.status;
+  if (dir !== undefined && fs.existsSync(path.join(dir, runFiles.lock))) return lockHolder(dir) ? 'running' : 'interrupted';
+  if (meta.pid === undefined || meta.host !== os.hostname()) return meta.status;
   try {
     process.kill(meta.pid, 0);
     return 'running';
@@ -59,10 +65,45 @@ export function liveStatus(meta: RunMeta): RunStatus {
   }
 }
 
+const STATUSES: readonly RunStatus[] = ['running', 'done', 'failed', 'interrupted'];
+
 export function readMeta(dir: string): RunMeta {
-  return JSON.parse(fs.readFileSync(path.join(dir, runFiles.meta), 'utf8')) as RunMeta;
+  const file = path.join(dir, runFiles.meta);
+  let meta: RunMeta;
+  try {
+    meta = JSON.parse(fs.readFileSync(file, 'utf8')) as RunMeta;
+  } catch (e) {
+    throw new DamagedFile(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON');
+  }
+  const bad = !meta || typeof meta !== 'object' ? 'not an object'
+    : typeof meta.id !== 'string' ? 'no id'
+      : !STATUSES.includes(meta.status) ? `unknown status ${JSON.stringify(meta.status)}`
+        : !Array.isArray(meta.stages_done) || meta.stages_done.some((s) => typeof s !== 'string') ? 'no list of finished stages'
+          : typeof meta.paradigm !== 'string' ? 'no paradigm' : null;
+  if (bad) throw new DamagedFile(file, bad);
+  return meta;
 }
 
+/** Bytes of slack kept at the end of meta.json, so a failure can be recorded on a full disk. */
+const META_RESERVE = 1024;
+
 export function writeMeta(dir: string, meta: RunMeta): void {
-  writeJsonAtomic(path.join(dir, runFiles.meta), meta);
+  writeJsonAtomic(path.join(dir, runFiles.meta), meta, META_RESERVE);
+}
+
+/** meta.json's text, as writeMeta writes it (for a run folder created in one step). */
+export const metaJson = (meta: RunMeta) => `${JSON.stringify(meta, null, 2)}${' '.repeat(META_RESERVE)}\n`;
+
+/**
+ * Records a run's end state even when the disk is full: an atomic write if possible, else the
+ * bytes of the existing meta.json overwritten in place. Returns whether it was recorded.
+ */
+export function writeFinalMeta(dir: string, meta: RunMeta): boolean {
+  try {
+    writeMeta(dir, meta);
+    return true;
+  } catch (e) {
+    if (!isStorageError(e)) throw e;
+    return overwriteJsonInPlace(path.join(dir, runFiles.meta), meta);
+  }
 }

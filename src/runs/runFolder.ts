@@ -1,10 +1,12 @@
 // Run folders: unique ids, creation that never overwrites, and the files every run holds.
-//   runs/<id>/config.yaml  meta.json  log.txt  metrics.csv  data.json  split.csv  [source.diff]
+//   runs/<id>/config.yaml  meta.json  log.txt  metrics.csv  data.json  split.csv  [source.diff]  [lock]
 //             checkpoints/<stage>/  checkpoints/resume/  eval/<split>.json
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors';
+import { commitFolder, writeTempFolder } from './atomic';
+import { storageFailure } from './storage';
 
 export function timestampId(now: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -23,20 +25,28 @@ function ensureRunsDir(runsDir: string): void {
 }
 
 /**
- * Creates a new, empty run folder `<runsDir>/<name>-<yyyymmdd-hhmmss>-<hex>`. mkdir is atomic and
- * fails on an existing folder, so two trainings started in the same second get different ids.
+ * Creates a new run folder `<runsDir>/<name>-<yyyymmdd-hhmmss>-<hex>` holding `files`, in one
+ * step: the files go into a hidden temporary folder, a free id is reserved with mkdir (atomic, it
+ * fails on an existing folder, so two trainings started in the same second get different ids),
+ * and the temporary folder is renamed onto the reserved, empty one. A kill leaves either no run or
+ * a complete one.
  */
-export function createRunFolder(runsDir: string, name: string, now = new Date()): { id: string; dir: string } {
+export function createRunFolder(runsDir: string, name: string, files: (id: string) => Record<string, string | Uint8Array>, now = new Date()): { id: string; dir: string } {
   ensureRunsDir(runsDir);
   for (let attempt = 0; attempt < 20; attempt++) {
     const id = `${name}-${timestampId(now)}-${randomBytes(2).toString('hex')}`;
     const dir = path.join(runsDir, id);
+    if (fs.existsSync(dir)) continue;
+    const tmp = writeTempFolder(dir, files(id));
     try {
       fs.mkdirSync(dir);
-      return { id, dir };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw storageFailure(e, dir);
     }
+    commitFolder(tmp, dir, true);
+    return { id, dir };
   }
   throw new Error(`could not find a free run id under ${runsDir}`);
 }
@@ -49,6 +59,7 @@ export const runFiles = {
   data: 'data.json',
   split: 'split.csv',
   sourceDiff: 'source.diff',
+  lock: 'lock',
   checkpoints: 'checkpoints',
   resume: path.join('checkpoints', 'resume'),
   eval: 'eval',

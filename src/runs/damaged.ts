@@ -1,0 +1,18 @@
+// A file of a run folder that cannot be read as written: one line naming it, and what to do.
+import { UserError } from '../errors';
+
+export class DamagedFile extends UserError {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string, hint?: string) {
+    super(`damaged run file: ${reason}`, { where: file, hint: hint ?? 'restore it from a backup, or train the run again' });
+    this.name = 'DamagedFile';
+    this.file = file;
+    this.reason = reason;
+  }
+
+  /** The same damage with another remedy. */
+  withHint(hint: string): DamagedFile {
+    return new DamagedFile(this.file, this.reason, hint);
+  }
+}
