@@ -29,7 +29,17 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A reader that went away (`dmil train ... | head`) must not kill a run: its output is dropped. */
+function tolerateClosedPipes(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  tolerateClosedPipes();
   const verbose = argv.includes('--verbose');
   try {
     await buildProgram().parseAsync(argv);

@@ -17,10 +17,22 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
   let logFd: number | undefined;
   let activeBar: SingleBar | undefined;
 
+  let logBroken = false;
+  // log.txt is a copy of what the terminal shows; when it cannot be written (disk full) the run
+  // goes on and says so once.
+  const append = (text: string) => {
+    if (logFd === undefined || logBroken) return;
+    try {
+      fs.writeSync(logFd, text);
+    } catch (e) {
+      logBroken = true;
+      stream.write(`warning: log.txt can no longer be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); messages go to this terminal only\n`);
+    }
+  };
   const record = (line: string) => {
     const stamped = `${new Date().toISOString()} ${line}\n`;
     if (logFd === undefined) pending.push(stamped);
-    else fs.writeSync(logFd, stamped);
+    else append(stamped);
   };
   const show = (line: string) => {
     if (opts.quiet) return;
@@ -69,8 +81,13 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
       };
     },
     teeTo(file) {
-      logFd = fs.openSync(file, 'a');
-      for (const line of pending.splice(0)) fs.writeSync(logFd, line);
+      try {
+        logFd = fs.openSync(file, 'a');
+      } catch {
+        logBroken = true;
+        return;
+      }
+      for (const line of pending.splice(0)) append(line);
     },
     close() {
       activeBar?.stop();

@@ -15,6 +15,7 @@ import { encodeLabels } from '../data/labels';
 import { loadNpy } from '../data/npySource';
 import { loadPairs } from '../data/pairsSource';
 import { UserError } from '../errors';
+import { DamagedFile } from '../runs/damaged';
 import type { ModelSpec } from '../paradigms/paradigm';
 import { runFiles } from '../runs/runFolder';
 
@@ -97,7 +98,14 @@ const csvId = (id: string) => (/[",\n\r]/.test(id) ? `"${id.replace(/"/g, '""')}
 function readRunSplit(runDir: string, ids: readonly string[]): Uint8Array | undefined {
   const file = path.join(runDir, runFiles.split);
   if (!fs.existsSync(file)) return undefined;
-  const rows = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as { id: string; split: string }[];
+  let rows: { id: string; split: string }[];
+  try {
+    rows = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as { id: string; split: string }[];
+  } catch (e) {
+    throw new DamagedFile(file, `not a valid CSV (${(e as Error).message.split('\n')[0]})`);
+  }
+  const unknown = rows.find((r) => !(SPLITS as readonly string[]).includes(r.split));
+  if (unknown) throw new DamagedFile(file, `unknown split "${unknown.split}" for sample ${unknown.id}`);
   if (rows.length !== ids.length || rows.some((r, i) => r.id !== ids[i])) {
     throw new UserError('the samples do not match the run\'s split.csv', { where: file, hint: 'the run folder was edited; evaluate new data with --set data...' });
   }
@@ -105,7 +113,15 @@ function readRunSplit(runDir: string, ids: readonly string[]): Uint8Array | unde
 }
 
 export function readDataInfo(runDir: string): DataInfo {
-  return JSON.parse(fs.readFileSync(path.join(runDir, runFiles.data), 'utf8')) as DataInfo;
+  const file = path.join(runDir, runFiles.data);
+  let info: DataInfo;
+  try {
+    info = JSON.parse(fs.readFileSync(file, 'utf8')) as DataInfo;
+  } catch (e) {
+    throw new DamagedFile(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON');
+  }
+  if (!Array.isArray(info?.classNames) || !Array.isArray(info.modalities) || !info.splitSizes) throw new DamagedFile(file, 'no class names, modalities or split sizes');
+  return info;
 }
 
 /**
