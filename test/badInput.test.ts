@@ -28,7 +28,7 @@ fs.writeFileSync(path.join(runsDir, failedId, 'meta.json'), JSON.stringify({ id:
 const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'malformed YAML', args: ['train', file('malformed.yaml', 'name: x\ndata:\n  source: [synthetic\n')], expect: /malformed\.yaml:\d+:\d+: invalid YAML: .+ \(fix the YAML syntax/ },
   { name: 'unknown key', args: ['train', file('unknown.yaml', yamlOf((c) => { c.train.batchsize = 3; }))], expect: /unknown\.yaml:\d+:\d+: train\.batchsize: unknown key "batchsize" \(did you mean "batch_size"\?\)/ },
-  { name: 'wrong type', args: ['train', file('type.yaml', yamlOf((c) => { c.data.samples = 'many'; }))], expect: /type\.yaml:\d+:\d+: data\.samples: expected number, got "many"/ },
+  { name: 'wrong type', args: ['train', file('type.yaml', yamlOf((c) => { c.data.samples = 'many'; }))], expect: /type\.yaml:\d+:\d+: data\.samples: expected a number, got "many"/ },
   { name: 'negative epochs', args: ['train', file('neg.yaml', yamlOf((c) => { c.train.epochs = -1; }))], expect: /neg\.yaml:\d+:\d+: train\.epochs: must be >= 1, got -1/ },
   { name: 'negative mix share', args: ['train', file('negmix.yaml', yamlOf((c) => { c.data.mix.S = -0.5; }))], expect: /negmix\.yaml:\d+:\d+: data\.mix\.S: must be >= 0, got -0\.5/ },
   { name: 'all-zero mix', args: ['train', file('zeromix.yaml', yamlOf((c) => { c.data.mix = { R: 0, U1: 0, U2: 0, S: 0 }; }))], expect: /zeromix\.yaml:\d+:\d+: data\.mix: at least one share must be above 0/ },
@@ -42,7 +42,7 @@ const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'no config at all', args: ['train'], expect: /dmil train: missing config file \(usage: dmil train CONFIG, or dmil train --resume RUN\)/ },
   { name: 'a bad --set (no =)', args: ['train', good, '--set', 'train.epochs'], expect: /--set train\.epochs: expected key\.path=value \(e\.g\. --set train\.epochs=10\)/ },
   { name: 'a --set of an unknown key', args: ['train', good, '--set', 'train.epoch=3'], expect: /--set train\.epoch=3: unknown key "epoch" in train \(did you mean "train\.epochs"\?\)/ },
-  { name: 'a --set value of the wrong type', args: ['train', good, '--set', 'train.batch_size=big'], expect: /--set train\.batch_size=big: train\.batch_size: expected number, got "big"/ },
+  { name: 'a --set value of the wrong type', args: ['train', good, '--set', 'train.batch_size=big'], expect: /--set train\.batch_size=big: train\.batch_size: expected a number, got "big"/ },
   { name: 'backbone override for an unknown modality', args: ['train', good, '--set', 'model.backbones={c: {out: 4}}'], expect: /model\.backbones\.c: no modality named "c" \(modalities are a, b\)/ },
   { name: 'unimodal on an unknown modality', args: ['train', good, '--set', 'model.paradigm=unimodal', '--set', 'model.modality=z'], expect: /model\.modality: no modality named "z" \(modalities are a, b\)/ },
   { name: 'unwritable runs dir', args: ['train', good, '--runs-dir', path.join(blocker, 'runs')], expect: /a-file\/runs: runs folder is not writable \(ENOTDIR\) \(pass a writable folder with --runs-dir\)/ },

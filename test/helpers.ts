@@ -50,3 +50,12 @@ export const fixture = (name: string): string => path.join(repoRoot, 'test', 'fi
 
 /** Writes a float32 or int32 .npy file (format 1.0), for tests that need larger arrays than the fixtures. */
 export { writeNpy } from '../src/data/npyWrite';
+
+/** An unsigned-byte IDX file of the given shape. */
+export function writeIdx(file: string, shape: number[], data: Uint8Array): void {
+  const head = Buffer.alloc(4 + 4 * shape.length);
+  head[2] = 0x08;
+  head[3] = shape.length;
+  shape.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(data)]));
+}

@@ -1,21 +1,11 @@
 // The pairs source: two real images per sample with a known interaction type.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configFromObject } from '../src/config/load';
 import { addMark, loadPairs } from '../src/data/pairsSource';
 import { UserError } from '../src/errors';
-import { tmpDir } from './helpers';
-
-/** An unsigned-byte IDX file of the given shape. */
-function writeIdx(file: string, shape: number[], data: Uint8Array): void {
-  const head = Buffer.alloc(4 + 4 * shape.length);
-  head[2] = 0x08;
-  head[3] = shape.length;
-  shape.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  fs.writeFileSync(file, Buffer.concat([head, Buffer.from(data)]));
-}
+import { tmpDir, writeIdx } from './helpers';
 
 const dir = tmpDir('pairs');
 const H = 8;

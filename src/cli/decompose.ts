@@ -34,9 +34,7 @@ export function registerDecompose(program: Command): void {
     const run = resolveRun(ref, opts.runsDir);
     const lock = acquireRunLock(run.dir, run.id, 'dmil decompose');
     try {
-      if (opts.out && !fs.existsSync(path.dirname(path.resolve(opts.out)))) {
-        throw new UserError('the folder of the output file does not exist', { where: opts.out, hint: 'create it first or choose another --out' });
-      }
+      if (opts.out) checkOutFile(opts.out);
       await startBackend(opts.backend);
       const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
       const { model, data, config } = loaded;
@@ -57,4 +55,16 @@ export function registerDecompose(program: Command): void {
       lock.release();
     }
   });
+}
+
+/** --out must name a file in an existing, writable folder (checked before any work). */
+function checkOutFile(out: string): void {
+  const dir = path.dirname(path.resolve(out));
+  if (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UserError('--out is a folder; it needs a file name', { where: out, hint: `e.g. --out ${path.join(out, 'scores.csv')}` });
+  if (!fs.existsSync(dir)) throw new UserError('the folder of the output file does not exist', { where: out, hint: 'create it first or choose another --out' });
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UserError('the folder of the output file is not writable', { where: out, hint: 'choose another --out' });
+  }
 }

@@ -2,7 +2,7 @@
 // single place that turns errors into one line and an exit code:
 //   0 ok, 1 internal error (a bug: stack trace with --verbose), 2 bad input, 130 interrupted.
 import { Command, CommanderError } from 'commander';
-import { isUserError } from '../errors';
+import { isUserError, UserError } from '../errors';
 import { registerCompare } from './compare';
 import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
@@ -42,7 +42,12 @@ export async function main(argv: string[]): Promise<void> {
   tolerateClosedPipes();
   const verbose = argv.includes('--verbose');
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    if (argv.slice(2).every((a) => a === '--verbose')) {
+      const commands = program.commands.map((c) => c.name()).join(', ');
+      throw new UserError('no command given', { hint: `commands: ${commands}; see dmil --help` });
+    }
+    await program.parseAsync(argv);
   } catch (e) {
     process.exitCode = report(e, verbose);
   }

@@ -1,6 +1,6 @@
 // The `data` section of the config: one variant per data source, and which keys hold file paths.
 import { z } from 'zod';
-import { identifier, int, positiveInt, share } from './primitives';
+import { identifier, int, positiveInt, share, uniqueNames } from './primitives';
 
 const mix = z
   .strictObject({
@@ -34,6 +34,7 @@ export const syntheticData = z.strictObject({
   modalities: z
     .array(syntheticModality)
     .length(2, 'the synthetic source generates exactly 2 modalities')
+    .superRefine(uniqueNames)
     .default([{ name: 'a', dim: 32, noise: 0.5 }, { name: 'b', dim: 32, noise: 0.5 }])
     .describe('the two modalities'),
   latent_dim: positiveInt().default(8).describe('size of each class code before the nonlinear map to `dim`'),
@@ -58,7 +59,7 @@ export const csvData = z.strictObject({
   label: z.string().default('label').describe('label column: integers or strings'),
   split_column: z.string().optional().describe('column with train / val / test per row (default: a stratified split by `data.split`)'),
   delimiter: z.string().length(1).default(',').describe('field delimiter'),
-  modalities: z.array(csvModality).min(1).describe('the modalities and their columns'),
+  modalities: z.array(csvModality).min(1).superRefine(uniqueNames).describe('the modalities and their columns'),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
   split: split.prefault({}),
 });
@@ -73,7 +74,7 @@ export const npyData = z.strictObject({
   source: z.literal('npy'),
   labels: z.string().describe('.npy file of N labels (integers or strings)'),
   split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
-  modalities: z.array(npyModality).min(1).describe('one .npy file per modality'),
+  modalities: z.array(npyModality).min(1).superRefine(uniqueNames).describe('one .npy file per modality'),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
   split: split.prefault({}),
 });

@@ -117,6 +117,13 @@ function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserE
         break;
       }
       const allowed = keysAt(configSchema, path);
+      if (allowed.includes(key)) {
+        // Valid in another variant of this element (a modality of another source, say).
+        const source = path[0] === 'data' ? ` with data.source ${String(valueAt(src, ['data', 'source']))}` : '';
+        message = `"${key}" is not a key here${source}`;
+        hint = `it belongs to another ${path[0] === 'data' ? 'data source' : 'variant'}; remove it, or see dmil schema for the keys of each`;
+        break;
+      }
       const near = nearest(key, allowed);
       message = `unknown key "${key}"`;
       hint = near ? `did you mean "${near}"?` : `valid keys here: ${allowed.join(', ')}`;
@@ -129,7 +136,8 @@ function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserE
         hint = `add "${path[path.length - 1]}" to the config`;
         locate = path.slice(0, -1);
       } else {
-        message = `expected ${issue.expected}, got ${describe(got)}`;
+        const expected: Record<string, string> = { int: 'an integer', number: 'a number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a mapping' };
+        message = `expected ${expected[issue.expected] ?? issue.expected}, got ${describe(got)}`;
       }
       break;
     }
@@ -161,9 +169,10 @@ function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserE
       const got = valueAt(src, path);
       const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-      message = Array.isArray(got)
-        ? isCustom(issue.message) ? issue.message : `needs ${op} ${bound} entries, has ${got.length}`
-        : `must be ${op} ${bound}, got ${describe(got)}`;
+      const custom = isCustom(issue.message);
+      if (Array.isArray(got)) message = custom ? issue.message : `needs ${op} ${bound} entries, has ${got.length}`;
+      else if (typeof got === 'string') message = custom ? `${issue.message}, has ${got.length}` : `must be ${op} ${bound} characters long, has ${got.length}`;
+      else message = custom ? `${issue.message}; got ${describe(got)}` : `must be ${op} ${bound}, got ${describe(got)}`;
       break;
     }
     default:
@@ -220,7 +229,7 @@ const isCustom = (message: string) => !/^Too (small|big)/.test(message);
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (typeof v === 'string') return `"${v}"`;
+  if (typeof v === 'string') return v.length > 40 ? `"${v.slice(0, 37)}..." (${v.length} characters)` : `"${v}"`;
   if (Array.isArray(v)) return `a list`;
   if (typeof v === 'object') return 'a mapping';
   return String(v);

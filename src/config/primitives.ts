@@ -4,4 +4,13 @@ import { z } from 'zod';
 export const int = () => z.number().int();
 export const positiveInt = () => int().min(1);
 export const share = () => z.number().min(0);
-export const identifier = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" and "." only');
+export const identifier = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" and "." only').max(64, 'at most 64 characters');
+
+/** For lists of named things (modalities): each name once. */
+export function uniqueNames(list: readonly { name: string }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    if (seen.has(item.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `modality name "${item.name}" is used twice; give each modality its own name` });
+    seen.add(item.name);
+  });
+}

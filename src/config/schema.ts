@@ -25,7 +25,7 @@ const optimizer = z.strictObject({
   beta1: z.number().min(0).lt(1).default(0.9).describe('adam beta1'),
   beta2: z.number().min(0).lt(1).default(0.999).describe('adam beta2'),
   epsilon: z.number().gt(0).default(1e-7).describe('adam epsilon'),
-  weight_decay: z.number().min(0).default(0).describe('L2 weight decay added to the gradient of weight matrices (not biases)'),
+  weight_decay: z.number().min(0).max(1, 'a weight decay above 1 pulls every weight to zero whatever the loss says (typical values: 1e-5 to 1e-2)').default(0).describe('L2 weight decay added to the gradient of weight matrices (not biases)'),
 });
 
 const schedule = z.strictObject({
@@ -168,6 +168,7 @@ const train = z.strictObject({
   schedule: schedule.prefault({}),
   early_stop: earlyStop.prefault({}),
   eval_batch_size: positiveInt().default(1024).describe('batch size for validation and evaluation'),
+  divergence: z.number().min(0).default(1e4).describe('stop the run as failed when an epoch\'s mean training loss exceeds this many times the stage\'s starting loss (the incoming model\'s validation loss, at least 1 in size); 0 turns the guard off'),
 });
 export type TrainConfig = z.infer<typeof train>;
 

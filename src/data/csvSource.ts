@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { parse } from 'csv-parse';
 import type { CsvConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
+import { FLOAT32_MAX, requireFile } from './files';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
 import { GrowableFloat32 } from './growable';
@@ -59,7 +60,7 @@ function selectColumns(file: string, header: string[], m: Want['modalities'][num
 }
 
 async function readCsvFile(file: string, delimiter: string, want: Want): Promise<FileRead> {
-  if (!fs.existsSync(file)) throw new UserError('data file not found', { where: file, hint: 'check data.path (relative paths resolve against the config file)' });
+  requireFile(file, 'data file', 'check data.path (relative paths resolve against the config file)');
   if (fs.statSync(file).size === 0) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
   // relax_column_count: ragged rows are reported below, with both counts.
   const parser = fs.createReadStream(file).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true }));
@@ -100,6 +101,9 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
             const what = cell === '' ? 'empty cell' : /^[+-]?(nan|inf(inity)?)$/i.test(cell) ? `${cell} is not a finite number` : `"${cell}" is not a number`;
             throw new UserError(`${what} in column "${header![j]}"`, { where: `${file}:${line}:${j + 1}`, hint: 'feature cells must be finite numbers; impute or drop missing values first' });
           }
+          if (Math.abs(v) > FLOAT32_MAX) {
+            throw new UserError(`${cell} is outside the float32 range (about ±3.4e38) in column "${header![j]}"`, { where: `${file}:${line}:${j + 1}`, hint: 'rescale the feature (e.g. take its logarithm) before training' });
+          }
           growing[m].push(v);
         }
       });
@@ -120,6 +124,18 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
   return out;
 }
 
+/** Ids must name one row each: a repeated id would join the wrong rows across files. */
+function requireUniqueIds(read: FileRead, file: string, column: string): void {
+  const first = new Map<string, number>();
+  read.ids.forEach((id, r) => {
+    const seen = first.get(id);
+    if (seen !== undefined) {
+      throw new UserError(`duplicate id "${id}" (also on line ${read.lines[seen]})`, { where: `${file}:${read.lines[r]}`, hint: `ids in column "${column}" must be unique` });
+    }
+    first.set(id, r);
+  });
+}
+
 export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
   const separate = cfg.modalities.filter((m) => m.path !== undefined && m.path !== cfg.path);
   const inMain = cfg.modalities.filter((m) => !separate.includes(m));
@@ -129,6 +145,7 @@ export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
   const reserved = [cfg.id, cfg.label, cfg.split_column].filter((c): c is string => c !== undefined);
 
   const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, modalities: inMain, reserved });
+  if (cfg.id) requireUniqueIds(main, mainFile, cfg.id);
   const byName = new Map<string, { values: Float32Array; columns: string[]; file: string }>();
   inMain.forEach((m, i) => byName.set(m.name, { ...main.features[i], file: mainFile }));
 
@@ -136,8 +153,8 @@ export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
     const part = await readCsvFile(m.path!, cfg.delimiter, { id: cfg.id, modalities: [m], reserved });
     const width = part.features[0].columns.length;
     if (part.rows !== main.rows) throw new UserError(`has ${part.rows} rows, ${mainFile} has ${main.rows}`, { where: m.path!, hint: 'modality files must hold the same samples' });
+    requireUniqueIds(part, m.path!, cfg.id!);
     const rowOf = new Map(part.ids.map((id, r) => [id, r]));
-    if (rowOf.size !== part.ids.length) throw new UserError('duplicate ids', { where: m.path!, hint: `ids in column "${cfg.id}" must be unique` });
     const values = new Float32Array(main.rows * width);
     main.ids.forEach((id, r) => {
       const src = rowOf.get(id);

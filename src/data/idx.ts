@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { UserError } from '../errors';
+import { requireFile } from './files';
 
 export interface IdxArray {
   shape: number[];
@@ -10,9 +11,7 @@ export interface IdxArray {
 }
 
 export function readIdx(file: string): IdxArray {
-  if (!fs.existsSync(file)) {
-    throw new UserError('file not found', { where: file, hint: 'for Fashion-MNIST: apt-get install dataset-fashion-mnist (files in /usr/share/datasets/fashion-mnist)' });
-  }
+  requireFile(file, 'file', 'for Fashion-MNIST: apt-get install dataset-fashion-mnist (files in /usr/share/datasets/fashion-mnist)');
   let buf = fs.readFileSync(file);
   if (buf[0] === 0x1f && buf[1] === 0x8b) {
     try {

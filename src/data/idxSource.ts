@@ -36,7 +36,7 @@ export function loadIdx(cfg: IdxConfig, seed: number): Dataset {
   const labels = new Int32Array(n);
   labels.set(train.labels);
   if (test) labels.set(test.labels, train.n);
-  const classes = Math.max(...labels) + 1;
+  const classes = labels.reduce((m, l) => Math.max(m, l), -1) + 1;
   const rng = Rng.derive(cfg.seed ?? seed, 'split');
   let split: Uint8Array;
   if (test) {

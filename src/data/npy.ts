@@ -2,6 +2,7 @@
 // and unicode strings (for labels), in C order. Anything else is refused with the reason.
 import * as fs from 'node:fs';
 import { UserError } from '../errors';
+import { requireFile } from './files';
 
 export interface NpyArray {
   shape: number[];
@@ -73,6 +74,6 @@ export function parseNpy(buf: Buffer, file: string): NpyArray {
 }
 
 export function readNpy(file: string): NpyArray {
-  if (!fs.existsSync(file)) throw new UserError('file not found', { where: file, hint: 'relative paths resolve against the config file' });
+  requireFile(file, 'file', 'relative paths resolve against the config file');
   return parseNpy(fs.readFileSync(file), file);
 }

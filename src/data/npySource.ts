@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { NpyConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
+import { requireFile } from './files';
 import { Rng } from '../rng';
 import type { Dataset } from './dataset';
 import { classNamesOf, encodeLabels, splitCode } from './labels';
@@ -35,7 +36,7 @@ function readSplitFile(file: string, n: number): { split: Uint8Array; ids?: stri
       }),
     };
   }
-  if (!fs.existsSync(file)) throw new UserError('split file not found', { where: file });
+  requireFile(file, 'split file');
   const rows = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
   if (rows.length !== n) throw new UserError(`split file has ${rows.length} rows, the data has ${n} samples`, { where: file, hint: 'one row per sample, in sample order' });
   if (!rows.length || !('split' in rows[0])) throw new UserError('split file needs a "split" column (and an "id" column)', { where: `${file}:1` });

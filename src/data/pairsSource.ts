@@ -11,6 +11,7 @@
 import type { PairsConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
+import { requireFits } from './files';
 import { Rng } from '../rng';
 import type { Dataset } from './dataset';
 import { readLabelledImages, type LabelledImages } from './idx';
@@ -76,6 +77,7 @@ export function loadPairs(cfg: PairsConfig, seed: number): Dataset {
   const n = counts[0] + counts[1] + counts[2];
   const { h, w } = train;
   const size = h * w;
+  requireFits(2 * n * size, 'data.samples', 'use fewer pairs (data.samples, data.test_samples)');
   const views = [new Float32Array(n * size), new Float32Array(n * size)];
   const labels = new Int32Array(n);
   const types: InteractionType[] = new Array(n);

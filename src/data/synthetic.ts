@@ -8,6 +8,7 @@
 // features, standardised to unit variance, plus Gaussian noise of the modality's own scale.
 import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
 import type { SyntheticConfig } from '../config/dataSchema';
+import { requireFits } from './files';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
 import { stratifiedSplit } from './split';
@@ -78,6 +79,7 @@ function standardiseColumns(values: Float32Array, rows: number, dim: number): vo
 export function generateSynthetic(cfg: SyntheticConfig, seed: number): Dataset {
   const dataSeed = cfg.seed ?? seed;
   const n = cfg.samples;
+  requireFits(n * cfg.modalities.reduce((a, m) => a + m.dim, 0), 'data.samples', 'use fewer samples or smaller modalities (data.modalities.*.dim)');
   const C = cfg.classes;
   const L = cfg.latent_dim;
   const mixWeights = INTERACTION_TYPES.map((t) => cfg.mix[t]);

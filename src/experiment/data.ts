@@ -63,8 +63,18 @@ export function classPrior(d: Dataset): number[] {
   return counts.map((c) => c / Math.max(n, 1));
 }
 
+/** Where the data of a config comes from, for errors about the data as a whole. */
+function dataWhere(config: Config): string {
+  const d = config.data as { path?: string; labels?: string; images?: string };
+  return d.path ?? d.labels ?? d.images ?? 'data';
+}
+
 export async function prepareForTraining(config: Config): Promise<{ data: Dataset; info: DataInfo }> {
   const raw = await loadSource(config);
+  const present = new Set(raw.labels).size;
+  if (present < 2) {
+    throw new UserError(`the data has ${present === 1 ? `a single class ("${raw.classNames[raw.labels[0]]}")` : 'no samples'}; a classifier needs at least two`, { where: dataWhere(config), hint: 'check the label column and the file' });
+  }
   for (const s of [0, 1] as const) {
     if (!raw.split.includes(s)) {
       throw new UserError(`the ${s === 0 ? 'training' : 'validation'} split is empty`, { where: 'data', hint: 'use more samples, or a split column with train and val rows' });

@@ -152,6 +152,13 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
         hint: 'lower the learning rate (train.optimizer.lr, or the stage\'s lr), or check the data for extreme values; the run is marked failed',
       });
     }
+    const growth = divergence(trainRow.loss, incoming.loss);
+    if (train.divergence > 0 && growth > train.divergence) {
+      throw new UserError(`the training loss grew to ${trainRow.loss.toPrecision(3)} in epoch ${epoch + 1}, ${growth.toPrecision(2)} times its starting value ${incoming.loss.toPrecision(3)}: training diverged`, {
+        where: `stage ${stage.name}`,
+        hint: `lower the learning rate (train.optimizer.lr, or the stage's lr); train.divergence sets the factor (now ${train.divergence}); the run is marked failed`,
+      });
+    }
     const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
     const seen = observe(early, epoch + 1, observation(valRow), opts);
     early = seen.state;
@@ -206,5 +213,8 @@ function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, auxOpti
   if (auxOptimizer) for (const [n, t] of Object.entries(auxOptimizer.state().tensors)) tensors[`aux/${n}`] = t;
   return { loop: { ...loop, optimizerStep: opt.step }, tensors };
 }
+
+/** How many times an epoch's training loss exceeds the stage's starting loss (taken as at least 1 in size). */
+export const divergence = (loss: number, start: number): number => Math.abs(loss) / Math.max(1, Math.abs(start));
 
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4));
