@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { fixture, lastLine, runCli, tinyConfig, tmpDir, writeConfig, writeIdx } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { listRuns } from '../src/runs/list';
+import { dmilBin, fixture, lastLine, runCli, tinyConfig, tmpDir, writeConfig, writeIdx } from './helpers';
 import { generateBadValues } from './faults/badValues';
 import { pool, runCliAsync } from './faults/harness';
 
@@ -113,4 +115,19 @@ test('divergence: lr 10 stops the run as failed with one line', () => {
   oneLine(r, /stage decompose-intra: the training loss grew to .+ in epoch 1, .+ times its starting value .+: training diverged \(lower the learning rate/, 'lr 10');
   const [id] = fs.readdirSync(own);
   assert.equal(JSON.parse(fs.readFileSync(path.join(own, id, 'meta.json'), 'utf8')).status, 'failed');
+});
+
+test('a reader that goes away (dmil train ... | head -c 1) does not stop the run: it ends done', () => {
+  const own = path.join(dir, 'pipe-runs');
+  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 6, batch_size: 8, early_stop: { patience: 0 } } }), 'pipe.yaml');
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${dmilBin}" train "${cfg}" --runs-dir "${own}" 2>&1 | head -c 1`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const deadline = Date.now() + 60_000;
+  let runs = listRuns(own);
+  while ((runs.length === 0 || runs[0].status === 'running') && Date.now() < deadline) {
+    spawnSync('sleep', ['0.2']);
+    runs = fs.existsSync(own) ? listRuns(own) : [];
+  }
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].status, 'done');
 });

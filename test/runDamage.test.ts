@@ -103,7 +103,7 @@ test('damaged run files: one line naming the file and what to do; dmil runs stil
   const id = lastLine(runCli(['train', cfg, '--runs-dir', good, '-q']).stdout);
   const expected = runResult(path.join(good, id));
   const weights = path.join('checkpoints', 'train', 'weights.bin');
-  const cases: { name: string; damage: (runDir: string) => void; evalSays: RegExp; repaired?: boolean; listed?: string }[] = [
+  const cases: { name: string; damage: (runDir: string) => void; evalSays: RegExp; repaired?: boolean; resumeSays?: RegExp; listed?: string }[] = [
     { name: 'truncated meta.json', damage: (d) => truncate(path.join(d, 'meta.json')), evalSays: /meta\.json: damaged run file: not valid JSON/, listed: 'unreadable' },
     { name: 'meta.json with an unknown status', damage: (d) => edit(path.join(d, 'meta.json'), (m) => ({ ...m, status: 'great' })), evalSays: /meta\.json: damaged run file: unknown status "great"/, listed: 'unreadable' },
     { name: 'truncated weights.bin', damage: (d) => truncate(path.join(d, weights)), evalSays: /weights\.bin: damaged run file: \d+ bytes where the manifest needs \d+ \(dmil train --resume .+ trains stage train again/, repaired: true },
@@ -114,6 +114,7 @@ test('damaged run files: one line naming the file and what to do; dmil runs stil
     { name: 'invalid config.yaml', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: [x\n'), evalSays: /config\.yaml: damaged run file: not valid YAML/ },
     { name: 'config.yaml that is no longer a config', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: x\nnot_a_key: 1\n'), evalSays: /config\.yaml: damaged run file: no longer a valid config/ },
     { name: 'corrupt data.json', damage: (d) => truncate(path.join(d, 'data.json')), evalSays: /data\.json: damaged run file/ },
+    { name: 'corrupt metrics.csv on resume', damage: (d) => { fs.writeFileSync(path.join(d, 'metrics.csv'), 'stage,epoch\n"unterminated'); edit(path.join(d, 'meta.json'), (m) => ({ ...m, status: 'interrupted' })); }, evalSays: /run is interrupted, not done/, resumeSays: /metrics\.csv: damaged run file: not a valid CSV .+ \(delete it to resume without the earlier rows, or restore it\)/, listed: 'interrupted' },
     { name: 'corrupt eval/test.json', damage: (d) => truncate(path.join(d, 'eval', 'test.json')), evalSays: /^$/, listed: 'done' },
   ];
   for (const c of cases) {
@@ -130,6 +131,7 @@ test('damaged run files: one line naming the file and what to do; dmil runs stil
       continue;
     }
     oneLine(ev, c.evalSays, `${c.name}: eval`);
+    if (c.resumeSays) oneLine(runCli(['train', '--resume', id, '--runs-dir', runsDir, '-q']), c.resumeSays, `${c.name}: resume`);
     if (c.repaired) {
       const resumed = runCli(['train', '--resume', id, '--runs-dir', runsDir, '-q']);
       assert.equal(resumed.status, 0, `${c.name}: resume repairs it (${resumed.stderr})`);

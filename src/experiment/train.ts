@@ -16,7 +16,7 @@ import type { ParadigmModel } from '../paradigms/paradigm';
 import { loadTensors, rollingCheckpointHandler, saveTensors, stageCheckpointHandler } from '../runs/checkpoint';
 import { DamagedFile } from '../runs/damaged';
 import { acquireRunLock, lockContent, ownedLock, type RunLock } from '../runs/lock';
-import { liveStatus, metaJson, readMeta, writeFinalMeta, writeMeta, type RunMeta, type StageSelection } from '../runs/meta';
+import { metaJson, readMeta, writeFinalMeta, writeMeta, type RunMeta, type StageSelection } from '../runs/meta';
 import { recoverRunFolder } from '../runs/recover';
 import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
@@ -79,11 +79,8 @@ export async function trainResume(runId: string, runDir: string, opts: TrainOpti
   const lock = acquireRunLock(runDir, runId, 'dmil train --resume');
   let model: ParadigmModel | undefined;
   try {
+    // Holding the lock, no other process trains this run: the lock is the authority on that.
     const meta = readMeta(runDir);
-    // A run from before run locks, whose process is still alive.
-    if (meta.pid !== process.pid && liveStatus(meta) === 'running') {
-      throw new UserError(`run is still being trained by process ${meta.pid ?? '?'}`, { where: runId, hint: 'stop that process (Ctrl-C) first, or wait for it' });
-    }
     const config = readRunConfig(runDir);
     const { data } = await prepareForRun(config, readDataInfo(runDir), runDir, true);
     model = buildModel(config, modelSpec(data));

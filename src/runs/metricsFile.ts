@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { MetricsRow } from '../train/loop';
 import { writeFileAtomic } from './atomic';
+import { DamagedFile } from './damaged';
 
 const KEY_COLUMNS = ['stage', 'epoch', 'split'] as const;
 
@@ -27,7 +28,13 @@ export function writeMetrics(file: string, rows: readonly MetricsRow[]): void {
 
 export function readMetrics(file: string): MetricsRow[] {
   if (!fs.existsSync(file)) return [];
-  const records = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  let records: Record<string, string>[];
+  try {
+    records = parse(fs.readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  } catch (e) {
+    throw new DamagedFile(file, `not a valid CSV (${(e as Error).message.split('\n')[0]})`, 'delete it to resume without the earlier rows, or restore it');
+  }
+  if (records.length && ['stage', 'epoch', 'split'].some((k) => !(k in records[0]))) throw new DamagedFile(file, 'no stage, epoch and split columns', 'delete it to resume without the earlier rows, or restore it');
   return records.map((rec) => {
     const values: Record<string, number> = {};
     for (const [k, v] of Object.entries(rec)) if (!(KEY_COLUMNS as readonly string[]).includes(k) && v !== '') values[k] = Number(v);
