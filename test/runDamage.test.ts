@@ -74,26 +74,34 @@ test('disk full at several points: one line naming the file, the run marked fail
   }
 });
 
-test('a real full file system (a small tmpfs): one line, the run failed or absent, nothing truncated', (t) => {
-  const mnt = tmpDir('tmpfs');
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=96k', 'tmpfs', mnt]);
-  if (mounted.status !== 0) {
-    t.skip(`cannot mount a tmpfs here (${String(mounted.stderr).trim() || 'mount failed'}); the injected-ENOSPC test above covers the same paths`);
-    return;
-  }
-  try {
-    const cfg = writeConfig(tmpDir('tmpfs-cfg'), tinyConfig({ model: { paradigm: 'joint', backbone: { hidden: [64], out: 32 } } }));
-    const r = runCli(['train', cfg, '--runs-dir', path.join(mnt, 'runs'), '-q']);
-    oneLine(r, /no space left on the device \(ENOSPC\)/, 'tmpfs full');
-    for (const id of runFolders(path.join(mnt, 'runs'))) {
-      const runDir = path.join(mnt, 'runs', id);
-      assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'meta.json'), 'utf8')).status, 'failed');
-      assert.deepEqual(listTree(runDir).filter((f) => TEMP.test(f)), []);
-      assertReadable(runDir);
+test('a real full file system (tmpfs of several sizes): one line, the run failed or absent, nothing truncated, no temporary files', (t) => {
+  const cfg = writeConfig(tmpDir('tmpfs-cfg'), tinyConfig({ model: { paradigm: 'joint', backbone: { hidden: [64], out: 32 } } }));
+  let full = 0;
+  for (const kib of [16, 48, 96, 144]) {
+    const mnt = tmpDir(`tmpfs-${kib}`);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', mnt]);
+    if (mounted.status !== 0) {
+      t.skip(`cannot mount a tmpfs here (${String(mounted.stderr).trim() || 'mount failed'}); the injected-ENOSPC test above covers the same code paths`);
+      return;
     }
-  } finally {
-    spawnSync('umount', [mnt]);
+    try {
+      const runsDir = path.join(mnt, 'runs');
+      const r = runCli(['train', cfg, '--runs-dir', runsDir, '-q']);
+      if (r.status === 0) continue;
+      full += 1;
+      oneLine(r, /no space left on the device \(ENOSPC\)/, `tmpfs of ${kib} KiB`);
+      assert.deepEqual(fs.readdirSync(runsDir).filter((d) => d.startsWith('.')), [], `${kib} KiB: no temporary run folder`);
+      for (const id of runFolders(runsDir)) {
+        const runDir = path.join(runsDir, id);
+        assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, 'meta.json'), 'utf8')).status, 'failed', `${kib} KiB: marked failed`);
+        assert.deepEqual(listTree(runDir).filter((f) => TEMP.test(f)), [], `${kib} KiB: no temporary files`);
+        assertReadable(runDir);
+      }
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
   }
+  assert.ok(full >= 3, `at least three sizes ran out of space (${full})`);
 });
 
 test('damaged run files: one line naming the file and what to do; dmil runs still lists the run; resume repairs what it can', () => {
