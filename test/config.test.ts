@@ -55,7 +55,12 @@ test('the README config reference is the one generated from the schema', () => {
 test('a DMIL stage overrides only what it names; --set reaches into the default stage list', async () => {
   const { stageTrainConfig } = await import('../src/paradigms/dmil');
   const raw = tinyConfig({ train: { optimizer: { type: 'sgd', lr: 0.1 }, epochs: 9 } });
-  const { config } = configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages.2.optimizer={momentum: 0.5}', 'model.dmil.stages.1.epochs=4']);
+  const defaults = configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages.1.epochs=4']).config;
+  assert.ok(defaults.model.paradigm === 'dmil');
+  if (defaults.model.paradigm !== 'dmil') return;
+  assert.deepEqual(defaults.model.dmil.stages.map((s) => [s.name, s.epochs]), [['decompose-intra', undefined], ['decompose-cross', 4]], 'finetune is not a default stage');
+  const threeStages = 'model.dmil.stages=[{name: decompose-intra}, {name: decompose-cross, epochs: 4}, {name: finetune}]';
+  const { config } = configFromObject(raw, ['model.paradigm=dmil', threeStages, 'model.dmil.stages.2.optimizer={momentum: 0.5}']);
   assert.equal(config.model.paradigm, 'dmil');
   if (config.model.paradigm !== 'dmil') return;
   const [intra, cross, finetune] = config.model.dmil.stages.map((s) => stageTrainConfig(config.train, s));

@@ -22,8 +22,10 @@ import { readMetrics } from '../src/runs/metricsFile';
 import { runStage } from '../src/train/loop';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
+/** A tiny DMIL config with all three of the paper's stages (finetune is not a default stage). */
 function dmilConfig(sets: string[] = []): Config {
-  const raw = tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4 } } });
+  const stages = [{ name: 'decompose-intra' }, { name: 'decompose-cross' }, { name: 'finetune' }];
+  const raw = tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4, stages } } });
   return configFromObject(raw, ['train.epochs=2', ...sets]).config;
 }
 
