@@ -12,6 +12,7 @@ import type { Config } from '../src/config/schema';
 import { disposeBatch, makeBatch } from '../src/data/batches';
 import { splitIndices } from '../src/data/dataset';
 import { modelSpec, prepareForTraining } from '../src/experiment/data';
+import { measurePid, type PidEstimator } from '../src/experiment/pid';
 import { buildModel } from '../src/paradigms';
 import { Optimizer } from '../src/train/optimizer';
 import { stepper, trainStep } from '../src/train/step';
@@ -126,7 +127,21 @@ async function loading(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** `dmil pid` on configs/mix.yaml's 6,000 samples, each estimator alone, wall-clock seconds. */
+async function pidSpeed(): Promise<void> {
+  await selectBackend('wasm');
+  const config = readConfigFile(path.join(root, 'configs', 'mix.yaml'), ['model.paradigm=joint']).config;
+  const { data } = await prepareForTraining(config);
+  const quiet = { info: () => undefined, warn: () => undefined, progress: () => ({ tick: () => undefined, stop: () => undefined }) };
+  for (const estimators of [['exact'], ['batch'], ['exact', 'batch']] as PidEstimator[][]) {
+    const t = performance.now();
+    await measurePid({ config, data, estimators, pointwise: estimators.includes('batch'), logger: quiet });
+    console.log(`dmil pid on configs/mix.yaml (${data.labels.length} samples), ${estimators.join(' + ')}${estimators.includes('batch') ? ' and pointwise' : ''}, ${config.pid.bootstrap} bootstrap resamples: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--pid-only')) return pidSpeed();
   if (process.argv.includes('--load-only')) return loading();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();
   const base = benchConfig('joint');
@@ -161,6 +176,7 @@ async function main(): Promise<void> {
   }
   console.log(`live tensors at the end: ${tf.memory().numTensors}`);
   await loading();
+  await pidSpeed();
 }
 
 main().catch((e) => {

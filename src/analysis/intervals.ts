@@ -27,17 +27,23 @@ export function wilsonInterval(k: number, n: number, z = Z95): Interval {
  * and the (2.5, 97.5) percentiles of the results. Seeded, so a report is reproducible.
  */
 export function bootstrapInterval(n: number, statistic: (indices: Int32Array) => number, resamples = 1000, seed = 0): Interval {
-  if (n === 0) return [Number.NaN, Number.NaN];
+  return bootstrapIntervals(n, (idx) => ({ v: statistic(idx) }), resamples, seed).v ?? [Number.NaN, Number.NaN];
+}
+
+/** The same for several statistics computed together on each resample (one interval per key). */
+export function bootstrapIntervals(n: number, statistics: (indices: Int32Array) => Record<string, number>, resamples = 1000, seed = 0): Record<string, Interval> {
+  if (n === 0) return {};
   const rng = Rng.derive(seed, 'bootstrap');
-  const values: number[] = [];
+  const values: Record<string, number[]> = {};
   const idx = new Int32Array(n);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) idx[i] = rng.int(n);
-    const v = statistic(idx);
-    if (!Number.isNaN(v)) values.push(v);
+    for (const [k, v] of Object.entries(statistics(idx))) if (!Number.isNaN(v)) (values[k] ??= []).push(v);
   }
-  values.sort((a, b) => a - b);
-  return [quantile(values, 0.025), quantile(values, 0.975)];
+  return Object.fromEntries(Object.entries(values).map(([k, vs]) => {
+    vs.sort((a, b) => a - b);
+    return [k, [quantile(vs, 0.025), quantile(vs, 0.975)] as Interval];
+  }));
 }
 
 /** Linear-interpolation quantile of sorted values (numpy's default). */

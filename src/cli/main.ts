@@ -6,6 +6,7 @@ import { isUserError, UserError } from '../errors';
 import { registerCompare } from './compare';
 import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
+import { registerPid } from './pid';
 import { registerRuns } from './runs';
 import { registerSchema } from './schema';
 import { registerTrain } from './train';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDecompose(program);
   registerRuns(program);
   registerCompare(program);
+  registerPid(program);
   registerSchema(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');
   return program;

@@ -175,12 +175,27 @@ export type TrainConfig = z.infer<typeof train>;
 /** A train section with defaults filled in (for training done inside dmil, e.g. probes). */
 export const parseTrainConfig = (raw: z.input<typeof train>): TrainConfig => train.parse(raw);
 
+const pid = z.strictObject({
+  clusters: int().min(2).max(64).default(8).describe('exact estimator: k-means clusters per modality (on the standardised features, fitted on the training split)'),
+  tolerance: z.number().gt(0).max(1e-2).default(1e-7).describe('exact estimator: stop when an iteration lowers min I_q(X1, X2; Y) by less than this many bits'),
+  bootstrap: int().min(0).max(10000).default(100).describe('resamples of the evaluated samples for the 95% intervals (0: none)'),
+  batch: z.strictObject({
+    batch_size: int().min(8).max(1024).default(128).describe('samples per batch: q lives on the b x b pairs of a batch'),
+    epochs: positiveInt().default(8).describe('training epochs of the learned q'),
+    hidden: positiveInt().default(32).describe('hidden units of the two score networks f1, f2'),
+    lr: z.number().gt(0).default(1e-2).describe('Adam learning rate of the score networks'),
+    sinkhorn_iterations: positiveInt().default(20).describe('unrolled Sinkhorn scalings that project q onto the marginal constraints'),
+  }).prefault({}).describe('the neural BATCH estimator (Liang et al., NeurIPS 2023)'),
+}).describe('settings of `dmil pid` (partial information decomposition of the data)');
+export type PidConfig = z.infer<typeof pid>;
+
 export const configSchema = z.strictObject({
   name: identifier().default('experiment').describe('experiment name; the run id starts with it'),
   seed: int().min(0).default(0).describe('seed of everything random: data, split, initial weights, batch order'),
   data: dataSchema,
   model: model.prefault({}),
   train: train.prefault({}),
+  pid: pid.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

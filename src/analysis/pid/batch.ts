@@ -98,8 +98,14 @@ export interface BatchPid extends Pid {
   batches: number;
 }
 
-/** Trains f1, f2 on `fit` and estimates the PID on `evaluate` (both sample indices), in bits. */
-export async function pidBatch(inp: BatchInputs, fit: Int32Array, evaluate: Int32Array, settings: Partial<BatchSettings> = {}): Promise<BatchPid> {
+export interface BatchEstimator {
+  /** The PID of the samples `evaluate` (indices), in bits. */
+  estimate(evaluate: Int32Array): BatchPid;
+  dispose(): void;
+}
+
+/** Trains f1, f2 on the samples `fit` (indices). */
+export function fitBatchEstimator(inp: BatchInputs, fit: Int32Array, settings: Partial<BatchSettings> = {}): BatchEstimator {
   const s = { ...BATCH_DEFAULTS, ...settings };
   const rng = Rng.derive(s.seed, 'pid-batch');
   const C = inp.classes;
@@ -108,45 +114,57 @@ export async function pidBatch(inp: BatchInputs, fit: Int32Array, evaluate: Int3
   const vars = [...f1.vars, ...f2.vars];
   const optimizer = tf.train.adam(s.lr);
   const size = Math.min(s.batchSize, fit.length);
-  try {
-    for (let epoch = 0; epoch < s.epochs; epoch++) {
-      const order = rng.shuffle(Int32Array.from(fit));
-      for (const idx of batches(order, size)) {
-        tf.tidy(() => {
-          const x1 = rowsOf(inp.x1, inp.d1, idx);
-          const x2 = rowsOf(inp.x2, inp.d2, idx);
-          const p1 = rowsOf(inp.p1, C, idx);
-          const p2 = rowsOf(inp.p2, C, idx);
-          optimizer.minimize(() => jointInformation(projectedQ(f1.apply(x1), f2.apply(x2), p1, p2, s.sinkhornIterations)), false, vars);
-        });
-      }
-    }
-    const sums = { Iq: 0, I1: 0, I2: 0, I12: 0, n: 0 };
-    for (const idx of batches(evaluate, Math.min(s.batchSize, evaluate.length))) {
-      const values = tf.tidy(() => {
+  for (let epoch = 0; epoch < s.epochs; epoch++) {
+    const order = rng.shuffle(Int32Array.from(fit));
+    for (const idx of batches(order, size)) {
+      tf.tidy(() => {
+        const x1 = rowsOf(inp.x1, inp.d1, idx);
+        const x2 = rowsOf(inp.x2, inp.d2, idx);
         const p1 = rowsOf(inp.p1, C, idx);
         const p2 = rowsOf(inp.p2, C, idx);
-        const q = projectedQ(f1.apply(rowsOf(inp.x1, inp.d1, idx)), f2.apply(rowsOf(inp.x2, inp.d2, idx)), p1, p2, s.sinkhornIterations);
-        return tf.stack([jointInformation(q), classifierInformation(p1), classifierInformation(p2), classifierInformation(rowsOf(inp.p12, C, idx))]);
+        optimizer.minimize(() => jointInformation(projectedQ(f1.apply(x1), f2.apply(x2), p1, p2, s.sinkhornIterations)), false, vars);
       });
-      const [Iq, I1, I2, I12] = values.dataSync();
-      values.dispose();
-      sums.Iq += Iq;
-      sums.I1 += I1;
-      sums.I2 += I2;
-      sums.I12 += I12;
-      sums.n += 1;
     }
-    const bits = (v: number) => v / sums.n / LOG2;
-    const [I1, I2, I12] = [bits(sums.I1), bits(sums.I2), bits(sums.I12)];
-    const Iq = Math.max(bits(sums.Iq), I1, I2);
-    // H(Y) of the evaluated samples' classifier-averaged prior.
-    const pbar = new Float64Array(C);
-    evaluate.forEach((r) => { for (let y = 0; y < C; y++) pbar[y] += inp.p12[r * C + y] / evaluate.length; });
-    const H = -pbar.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0) / LOG2;
-    return { R: I1 + I2 - Iq, U1: Iq - I2, U2: Iq - I1, S: I12 - Iq, H_Y: H, I_X1_Y: I1, I_X2_Y: I2, I_X1X2_Y: I12, I_q: bits(sums.Iq), batches: sums.n };
+  }
+  optimizer.dispose();
+
+  return {
+    estimate(evaluate) {
+      const sums = { Iq: 0, I1: 0, I2: 0, I12: 0, n: 0 };
+      for (const idx of batches(evaluate, Math.min(s.batchSize, evaluate.length))) {
+        const values = tf.tidy(() => {
+          const p1 = rowsOf(inp.p1, C, idx);
+          const p2 = rowsOf(inp.p2, C, idx);
+          const q = projectedQ(f1.apply(rowsOf(inp.x1, inp.d1, idx)), f2.apply(rowsOf(inp.x2, inp.d2, idx)), p1, p2, s.sinkhornIterations);
+          return tf.stack([jointInformation(q), classifierInformation(p1), classifierInformation(p2), classifierInformation(rowsOf(inp.p12, C, idx))]);
+        });
+        const [Iq, I1, I2, I12] = values.dataSync();
+        values.dispose();
+        sums.Iq += Iq;
+        sums.I1 += I1;
+        sums.I2 += I2;
+        sums.I12 += I12;
+        sums.n += 1;
+      }
+      const bits = (v: number) => v / sums.n / LOG2;
+      const [I1, I2, I12] = [bits(sums.I1), bits(sums.I2), bits(sums.I12)];
+      // min I_q lies in [max(I1, I2), I12] in theory; the estimate is clamped from below.
+      const Iq = Math.max(bits(sums.Iq), I1, I2);
+      const pbar = new Float64Array(C);
+      evaluate.forEach((r) => { for (let y = 0; y < C; y++) pbar[y] += inp.p12[r * C + y] / evaluate.length; });
+      const H = -pbar.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0) / LOG2;
+      return { R: I1 + I2 - Iq, U1: Iq - I2, U2: Iq - I1, S: I12 - Iq, H_Y: H, I_X1_Y: I1, I_X2_Y: I2, I_X1X2_Y: I12, I_q: bits(sums.Iq), batches: sums.n };
+    },
+    dispose: () => tf.dispose(vars),
+  };
+}
+
+/** Trains f1, f2 on `fit` and estimates the PID on `evaluate` (both sample indices), in bits. */
+export async function pidBatch(inp: BatchInputs, fit: Int32Array, evaluate: Int32Array, settings: Partial<BatchSettings> = {}): Promise<BatchPid> {
+  const est = fitBatchEstimator(inp, fit, settings);
+  try {
+    return est.estimate(evaluate);
   } finally {
-    optimizer.dispose();
-    tf.dispose(vars);
+    est.dispose();
   }
 }

@@ -1,0 +1,86 @@
+// `dmil pid` on data whose interaction type is known: the matching component dominates; and the
+// command end to end (a config, a run, per-sample scores beside decompose's).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { selectBackend } from '../src/backend/select';
+import { configFromObject } from '../src/config/load';
+import { prepareForTraining } from '../src/experiment/data';
+import { measurePid, type PidEstimator } from '../src/experiment/pid';
+import { silentLogger } from '../src/log';
+import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
+
+function singleType(type: 'R' | 'U1' | 'U2' | 'S') {
+  const mix = { R: 0, U1: 0, U2: 0, S: 0, [type]: 1 };
+  return configFromObject({
+    name: `pid-${type}`, seed: 1,
+    data: { source: 'synthetic', samples: 6000, classes: 4, mix, modalities: [{ name: 'a', dim: 32, noise: 0.3 }, { name: 'b', dim: 32, noise: 0.3 }] },
+    model: { paradigm: 'joint', backbone: { hidden: [64], out: 32 } },
+    train: { epochs: 12, early_stop: { patience: 3 } },
+    pid: { bootstrap: 0 },
+  }).config;
+}
+
+async function pidOf(type: 'R' | 'U1' | 'U2' | 'S', estimators: PidEstimator[]) {
+  const config = singleType(type);
+  const { data } = await prepareForTraining(config);
+  return measurePid({ config, data, estimators, pointwise: false, logger: silentLogger });
+}
+
+test('exact PID on synthetic data of a single type (4 classes, 6,000 samples, low noise): the matching component has >= 1.5 bits, the others <= 0.2', async () => {
+  await selectBackend('wasm');
+  for (const type of ['R', 'U1', 'U2', 'S'] as const) {
+    const v = (await pidOf(type, ['exact'])).exact!.values;
+    for (const k of ['R', 'U1', 'U2', 'S'] as const) {
+      if (k === type) assert.ok(v[k] >= 1.5, `all-${type}: ${k} = ${v[k].toFixed(3)} >= 1.5`);
+      else assert.ok(v[k] <= 0.2, `all-${type}: ${k} = ${v[k].toFixed(3)} <= 0.2`);
+    }
+  }
+});
+
+test('batch PID on synthetic all-S and all-U1 data: the matching component dominates', async () => {
+  await selectBackend('wasm');
+  for (const type of ['S', 'U1'] as const) {
+    const v = (await pidOf(type, ['batch'])).batch!.values;
+    for (const k of ['R', 'U1', 'U2', 'S'] as const) {
+      if (k === type) assert.ok(v[k] >= 1.5, `batch all-${type}: ${k} = ${v[k].toFixed(3)} >= 1.5`);
+      else assert.ok(v[k] <= 0.2, `batch all-${type}: ${k} = ${v[k].toFixed(3)} <= 0.2`);
+    }
+  }
+});
+
+test('dmil pid on a config and on a run: JSON with both estimators and intervals; per-sample scores carry decompose\'s ids', () => {
+  const dir = tmpDir('pid-cli');
+  const cfg = writeConfig(dir, tinyConfig({ pid: { bootstrap: 20, batch: { epochs: 2 } } }));
+  const fromConfig = runCli(['pid', cfg, '--estimator', 'exact', '--json', '-q']);
+  assert.equal(fromConfig.status, 0, fromConfig.stderr);
+  const j = JSON.parse(fromConfig.stdout);
+  assert.equal(j.split, 'all');
+  for (const k of ['R', 'U1', 'U2', 'S', 'H_Y', 'I_X1X2_Y']) assert.equal(typeof j.exact.values[k], 'number');
+  const sum = j.exact.values.R + j.exact.values.U1 + j.exact.values.U2 + j.exact.values.S;
+  assert.ok(Math.abs(sum - j.exact.values.I_X1X2_Y) < 1e-9, 'R + U1 + U2 + S = I(X1, X2; Y)');
+  assert.equal(j.exact.intervals.S.length, 2);
+
+  const runsDir = path.join(dir, 'runs');
+  const id = lastLine(runCli(['train', cfg, '--runs-dir', runsDir, '-q']).stdout);
+  const scores = path.join(dir, 'scores.csv');
+  const fromRun = runCli(['pid', id, '--runs-dir', runsDir, '--pointwise', scores, '-q']);
+  assert.equal(fromRun.status, 0, fromRun.stderr);
+  assert.match(fromRun.stdout, /^PID of test \(\d+ samples, 3 classes\)/);
+  assert.match(fromRun.stdout, /\nexact +\S/);
+  assert.match(fromRun.stdout, /\nbatch +\S/);
+  const rows = parse(fs.readFileSync(scores, 'utf8'), { columns: true }) as Record<string, string>[];
+  const out = path.join(dir, 'decompose.csv');
+  assert.equal(runCli(['decompose', id, '--runs-dir', runsDir, '--out', out]).status, 0);
+  const ids = (parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => r.id);
+  assert.deepEqual(rows.map((r) => r.id), ids, 'same samples, same order as dmil decompose');
+  for (const r of rows) {
+    const [i1, i2, i12, rr, u1, u2, s] = ['i_a', 'i_b', 'i_joint', 'r', 'u_a', 'u_b', 's'].map((k) => Number(r[k]));
+    assert.ok(Math.abs(rr + u1 - i1) < 1e-5 && Math.abs(rr + u2 - i2) < 1e-5 && Math.abs(rr + u1 + u2 + s - i12) < 1e-5, 'the pointwise parts add up');
+  }
+  const bad = runCli(['pid', id, '--runs-dir', runsDir, '--set', 'model.paradigm=dmil']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /only data\.\* keys can be changed when reading a run/);
+});
