@@ -107,6 +107,7 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
       const est = fitBatchEstimator(inputs, train, { batchSize: b.batch_size, epochs: b.epochs, hidden: b.hidden, lr: b.lr, sinkhornIterations: b.sinkhorn_iterations, seed: config.seed });
       try {
         const full = est.estimate(evaluate);
+        if (!Number.isFinite(full.I_q)) logger.warn('batch: the learned q became NaN; its R, U1, U2, S are not defined (try a smaller pid.batch.lr)');
         const intervals = B > 0 ? bootstrapIntervals(evaluate.length, (idx) => pick(est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), Math.min(B, 50), config.seed) : {};
         report.batch = {
           values: pick(full), intervals,

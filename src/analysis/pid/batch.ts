@@ -2,7 +2,7 @@
 // Modeling Multimodal Interactions: An Information Decomposition Framework", NeurIPS 2023), their
 // BATCH estimator, written from the paper's description. Within a batch of b samples, q is a
 // distribution over (x1 of sample i, x2 of sample j, y): a learned tensor
-//   A[i, j, y] = exp(f1(x1_i)_y * f2(x2_j)_y)        (f1, f2 small networks, one output per class)
+//   A[i, j, y] = exp(s1(x1_i)_y * s2(x2_j)_y),  s_m = 4 tanh(f_m)  (f1, f2 small networks, one output per class)
 // projected onto the marginal constraints q(x1_i, y) = p(y | x1_i) / b and q(x2_j, y) = p(y | x2_j) / b
 // by unrolled Sinkhorn scaling per class (differentiable), where p(y | x_m) comes from a unimodal
 // classifier. f1 and f2 are trained to minimise I_q(X1, X2; Y) over batches of the training split;
@@ -57,7 +57,10 @@ function mlp(inDim: number, hidden: number, out: number, rng: Rng): Net {
 /** Sinkhorn-projected q [b, b, C] of one batch (differentiable in f1, f2). */
 function projectedQ(f1: tf.Tensor2D, f2: tf.Tensor2D, p1: tf.Tensor2D, p2: tf.Tensor2D, iterations: number): tf.Tensor3D {
   const b = f1.shape[0];
-  const logits = tf.mul(tf.expandDims(f1, 1), tf.expandDims(f2, 0)) as tf.Tensor3D; // [b, b, C]
+  // Scores bounded to (-4, 4), so exp of their products stays finite and the Sinkhorn scalings
+  // (and their gradients) stay away from 0/0 when a classifier is nearly certain.
+  const bound = (f: tf.Tensor2D) => tf.mul(tf.tanh(f), 4) as tf.Tensor2D;
+  const logits = tf.mul(tf.expandDims(bound(f1), 1), tf.expandDims(bound(f2), 0)) as tf.Tensor3D; // [b, b, C]
   let q = tf.exp(tf.sub(logits, tf.max(logits))) as tf.Tensor3D;
   const rows = tf.expandDims(tf.div(p1, b), 1); // [b, 1, C]: target sum over j
   const cols = tf.expandDims(tf.div(p2, b), 0); // [1, b, C]: target sum over i
