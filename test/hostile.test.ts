@@ -85,7 +85,7 @@ test('hostile data and arguments: exit 2, one line, no run folder', () => {
     { name: 'a 300-character name', args: ['train', writeConfig(dir, { name: 'n'.repeat(300) }, 'longname.yaml')], expect: /longname\.yaml:1:\d+: name: at most 64 characters/ },
     { name: '--runs-dir is a file', args: ['train', writeConfig(dir, tinyConfig(), 'ok.yaml'), '--runs-dir', fixture('labels_i8.npy')], expect: /labels_i8\.npy: runs folder is not writable \(EEXIST\)|runs folder is a file/ },
     { name: 'dmil runs on a missing folder', args: ['runs', '--runs-dir', path.join(dir, 'no-such-runs')], expect: /no-such-runs: runs folder does not exist/ },
-    { name: 'no command', args: [], expect: /^dmil: no command given \(commands: train, eval, decompose, runs, compare, schema; see dmil --help\)/ },
+    { name: 'no command', args: [], expect: /^dmil: no command given \(commands: train, eval, decompose, runs, compare, pid, schema; see dmil --help\)/ },
     { name: 'a key of another data source in a modality', args: ['train', writeConfig(dir, { data: { source: 'synthetic', modalities: [{ name: 'a', dim: 3, path: 'x' }, { name: 'b', dim: 3 }] } }, 'otherkey.yaml')], expect: /data\.modalities\.0\.path: "path" is not a key here with data\.source synthetic/ },
     { name: 'a weight decay of 1e30', args: ['train', writeConfig(dir, { ...tinyConfig(), train: { optimizer: { weight_decay: 1e30 } } }, 'wd.yaml')], expect: /train\.optimizer\.weight_decay: a weight decay above 1 pulls every weight to zero/ },
     { name: 'an IDX set with 130,000 images of one class', args: ['train', writeConfig(dir, { data: { source: 'idx', images: bigImages, labels: bigLabels } }, 'bigidx.yaml')], expect: /big-labels-idx1-ubyte: the data has a single class \("0"\)/ },
