@@ -45,7 +45,7 @@ const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'a --set value of the wrong type', args: ['train', good, '--set', 'train.batch_size=big'], expect: /--set train\.batch_size=big: train\.batch_size: expected a number, got "big"/ },
   { name: 'backbone override for an unknown modality', args: ['train', good, '--set', 'model.backbones={c: {out: 4}}'], expect: /model\.backbones\.c: no modality named "c" \(modalities are a, b\)/ },
   { name: 'unimodal on an unknown modality', args: ['train', good, '--set', 'model.paradigm=unimodal', '--set', 'model.modality=z'], expect: /model\.modality: no modality named "z" \(modalities are a, b\)/ },
-  { name: 'unwritable runs dir', args: ['train', good, '--runs-dir', path.join(blocker, 'runs')], expect: /a-file\/runs: runs folder is not writable \(ENOTDIR\) \(pass a writable folder with --runs-dir\)/ },
+  { name: 'unwritable runs dir', args: ['train', good, '--runs-dir', path.join(blocker, 'runs')], expect: /a-file\/runs: runs folder cannot be created or written: a part of the path is a file \(ENOTDIR\) \(pass a writable folder with --runs-dir\)/ },
   { name: 'unknown option', args: ['train', good, '--epochs', '3'], expect: /^dmil: unknown option '--epochs' \(see dmil --help\)$/ },
   { name: 'unknown backend', args: ['train', good, '--backend', 'tpu'], expect: /option '--backend <name>' argument 'tpu' is invalid/ },
   { name: 'unknown run id', args: ['eval', 'no-such-run'], expect: /runs: no run "no-such-run" \(`dmil runs` lists the runs/ },

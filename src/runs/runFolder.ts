@@ -19,7 +19,8 @@ function ensureRunsDir(runsDir: string): void {
     fs.accessSync(runsDir, fs.constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserError(`runs folder is not writable (${code})`, { where: runsDir, hint: 'pass a writable folder with --runs-dir' });
+    const why: Record<string, string> = { ENAMETOOLONG: 'its name is too long', EEXIST: 'a file of that name is in the way', ENOTDIR: 'a part of the path is a file', ENOSPC: 'no space left on the device', EROFS: 'the file system is read-only' };
+    throw new UserError(`runs folder cannot be created or written: ${why[code] ?? 'permission denied'} (${code})`, { where: runsDir, hint: 'pass a writable folder with --runs-dir' });
   }
   if (!fs.statSync(runsDir).isDirectory()) throw new UserError('runs folder is a file, not a folder', { where: runsDir, hint: 'pass a folder with --runs-dir' });
 }
