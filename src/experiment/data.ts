@@ -15,7 +15,7 @@ import { encodeLabels } from '../data/labels';
 import { loadNpy } from '../data/npySource';
 import { loadPairs } from '../data/pairsSource';
 import { UserError } from '../errors';
-import { DamagedFile } from '../runs/damaged';
+import { DamagedFile, readRunJson } from '../runs/damaged';
 import type { ModelSpec } from '../paradigms/paradigm';
 import { runFiles } from '../runs/runFolder';
 
@@ -124,12 +124,7 @@ function readRunSplit(runDir: string, ids: readonly string[]): Uint8Array | unde
 
 export function readDataInfo(runDir: string): DataInfo {
   const file = path.join(runDir, runFiles.data);
-  let info: DataInfo;
-  try {
-    info = JSON.parse(fs.readFileSync(file, 'utf8')) as DataInfo;
-  } catch (e) {
-    throw new DamagedFile(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON');
-  }
+  const info = readRunJson(file) as DataInfo;
   if (!Array.isArray(info?.classNames) || !Array.isArray(info.modalities) || !info.splitSizes) throw new DamagedFile(file, 'no class names, modalities or split sizes');
   return info;
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
 import { writeFileAtomic, writeFolderAtomic } from './atomic';
-import { DamagedFile } from './damaged';
+import { DamagedFile, readRunJson } from './damaged';
 
 interface ModelJson {
   format: 'dmil-checkpoint';
@@ -67,12 +67,7 @@ const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 /** Reads and checks a checkpoint folder; a damaged or missing file is a DamagedFile naming it. */
 export function readCheckpoint(dir: string): tf.io.ModelArtifacts {
   const jsonFile = path.join(dir, 'model.json');
-  let json: ModelJson;
-  try {
-    json = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as ModelJson;
-  } catch (e) {
-    throw new DamagedFile(jsonFile, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON');
-  }
+  const json = readRunJson(jsonFile) as ModelJson;
   const group = json?.weightsManifest?.[0];
   if (json?.format !== 'dmil-checkpoint' || !group || !Array.isArray(group.paths) || typeof group.paths[0] !== 'string' || !Array.isArray(group.weights)) {
     throw new DamagedFile(jsonFile, 'not a dmil checkpoint (no format or weights manifest)');

@@ -1,4 +1,5 @@
 // A file of a run folder that cannot be read as written: one line naming it, and what to do.
+import * as fs from 'node:fs';
 import { UserError } from '../errors';
 
 export class DamagedFile extends UserError {
@@ -14,5 +15,20 @@ export class DamagedFile extends UserError {
   /** The same damage with another remedy. */
   withHint(hint: string): DamagedFile {
     return new DamagedFile(this.file, this.reason, hint);
+  }
+}
+
+/** A run file's parsed JSON; a missing or unparsable file is a DamagedFile naming it. */
+export function readRunJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new DamagedFile(file, 'missing');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new DamagedFile(file, 'not valid JSON');
   }
 }

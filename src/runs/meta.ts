@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { overwriteJsonInPlace, writeJsonAtomic } from './atomic';
-import { DamagedFile } from './damaged';
+import { DamagedFile, readRunJson } from './damaged';
 import { lockHolder } from './lock';
 import { isStorageError } from './storage';
 import { runFiles } from './runFolder';
@@ -69,12 +69,7 @@ const STATUSES: readonly RunStatus[] = ['running', 'done', 'failed', 'interrupte
 
 export function readMeta(dir: string): RunMeta {
   const file = path.join(dir, runFiles.meta);
-  let meta: RunMeta;
-  try {
-    meta = JSON.parse(fs.readFileSync(file, 'utf8')) as RunMeta;
-  } catch (e) {
-    throw new DamagedFile(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON');
-  }
+  const meta = readRunJson(file) as RunMeta;
   const bad = !meta || typeof meta !== 'object' ? 'not an object'
     : typeof meta.id !== 'string' ? 'no id'
       : !STATUSES.includes(meta.status) ? `unknown status ${JSON.stringify(meta.status)}`
