@@ -121,6 +121,7 @@ test('damaged run files: one line naming the file and what to do; dmil runs stil
     { name: 'missing stage checkpoint', damage: (d) => fs.rmSync(path.join(d, 'checkpoints', 'train'), { recursive: true }), evalSays: /model\.json: damaged run file: missing/, repaired: true },
     { name: 'invalid config.yaml', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: [x\n'), evalSays: /config\.yaml: damaged run file: not valid YAML/ },
     { name: 'config.yaml that is no longer a config', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: x\nnot_a_key: 1\n'), evalSays: /config\.yaml: damaged run file: no longer a valid config/ },
+    { name: 'split.csv with an unknown split', damage: (d) => fs.writeFileSync(path.join(d, 'split.csv'), 'id,split\n0,holdout\n'), evalSays: /split\.csv: damaged run file: unknown split "holdout" for sample 0/ },
     { name: 'corrupt data.json', damage: (d) => truncate(path.join(d, 'data.json')), evalSays: /data\.json: damaged run file/ },
     { name: 'corrupt metrics.csv on resume', damage: (d) => { fs.writeFileSync(path.join(d, 'metrics.csv'), 'stage,epoch\n"unterminated'); edit(path.join(d, 'meta.json'), (m) => ({ ...m, status: 'interrupted' })); }, evalSays: /run is interrupted, not done/, resumeSays: /metrics\.csv: damaged run file: not a valid CSV .+ \(delete it to resume without the earlier rows, or restore it\)/, listed: 'interrupted' },
     { name: 'corrupt eval/test.json', damage: (d) => truncate(path.join(d, 'eval', 'test.json')), evalSays: /^$/, listed: 'done' },
