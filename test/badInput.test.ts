@@ -40,7 +40,7 @@ const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'val + test leave too little to train', args: ['train', good, '--set', 'data.split={val: 0.5, test: 0.45}'], expect: /--set data\.split=.*: data\.split: val \+ test must leave at least 10% for training/ },
   { name: 'missing config file', args: ['train', path.join(dir, 'nope.yaml')], expect: /nope\.yaml: config file not found \(pass the path of a YAML config/ },
   { name: 'no config at all', args: ['train'], expect: /dmil train: missing config file \(usage: dmil train CONFIG, or dmil train --resume RUN\)/ },
-  { name: 'a bad --set (no =)', args: ['train', good, '--set', 'train.epochs'], expect: /--set train\.epochs: expected key\.path=value \(e\.g\. --set train\.epochs=10\)/ },
+  { name: 'a bad --set (no =)', args: ['train', good, '--set', 'train.epochs'], expect: /--set train\.epochs: --set takes key=value in one argument, got "train\.epochs" \(write --set train\.epochs=VALUE\)/ },
   { name: 'a --set of an unknown key', args: ['train', good, '--set', 'train.epoch=3'], expect: /--set train\.epoch=3: unknown key "epoch" in train \(did you mean "train\.epochs"\?\)/ },
   { name: 'a --set value of the wrong type', args: ['train', good, '--set', 'train.batch_size=big'], expect: /--set train\.batch_size=big: train\.batch_size: expected a number, got "big"/ },
   { name: 'backbone override for an unknown modality', args: ['train', good, '--set', 'model.backbones={c: {out: 4}}'], expect: /model\.backbones\.c: no modality named "c" \(modalities are a, b\)/ },

@@ -64,7 +64,7 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
         current = { name: 'tensorflow', source: pkg, skipped, overrides: [] };
         return current;
       } catch (e) {
-        skipped.push({ backend: pkg, reason: firstLine(e) });
+        skipped.push({ backend: pkg, reason: notInstalled(e) ? 'optional native backend, not installed' : firstLine(e) });
       }
     }
     if (choice === 'tensorflow') {
@@ -89,6 +89,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   }
   throw new UserError('no TensorFlow.js backend could be initialised', { hint: skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ') });
 }
+
+const notInstalled = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND' && /Cannot find module '@tensorflow\/tfjs-node/.test((e as Error).message);
 
 /** One line for logs: "wasm (@tensorflow/tfjs-backend-wasm); skipped: ...". */
 export function describeBackend(r: BackendReport): string {

@@ -18,6 +18,7 @@ interface EvalOptions extends CommonOptions {
 export function registerEval(program: Command): void {
   const cmd = program
     .command('eval')
+    .alias('evaluate')
     .description('evaluate a finished run on a split; writes eval/<split>.json into the run')
     .argument('<run>', 'run id (or unique prefix) under --runs-dir, or a run folder path')
     .addOption(new Option('--split <split>', 'which split; all: every sample (default: test, or all with --set data...)').choices(EVAL_SPLITS as unknown as string[]))

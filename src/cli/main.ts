@@ -1,21 +1,31 @@
 // The dmil command line. Commands live in their own files; this one wires them up and is the
 // single place that turns errors into one line and an exit code:
 //   0 ok, 1 internal error (a bug: stack trace with --verbose), 2 bad input, 130 interrupted.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { version_core as tfVersion } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { isUserError, UserError } from '../errors';
 import { registerCompare } from './compare';
 import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
+import { registerInit } from './init';
 import { registerPid } from './pid';
 import { registerRuns } from './runs';
 import { registerSchema } from './schema';
 import { registerTrain } from './train';
+
+function versionLine(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return `dmil ${pkg.version} (TensorFlow.js ${tfVersion}, Node.js ${process.version})`;
+}
 
 export const EXIT = { ok: 0, internal: 1, badInput: 2, interrupted: 130 } as const;
 
 export function buildProgram(): Command {
   const program = new Command('dmil')
     .description('experiment runner for multimodal interaction learning (DMIL) on TensorFlow.js')
+    .version(versionLine(), '-V, --version', 'print the version of dmil and of what it runs on')
     .option('--verbose', 'show stack traces of internal errors')
     .showHelpAfterError(false)
     .configureOutput({ outputError: () => undefined })
@@ -27,8 +37,20 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerPid(program);
   registerSchema(program);
+  registerInit(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');
   return program;
+}
+
+/** `--set key value` (a space for the "=") would otherwise read as an extra argument. */
+function checkSetArguments(args: readonly string[]): void {
+  args.forEach((a, i) => {
+    const next = args[i + 1];
+    if (a === '--set' && next !== undefined && !next.includes('=')) {
+      const value = args[i + 2] !== undefined && !args[i + 2].startsWith('-') ? args[i + 2] : 'VALUE';
+      throw new UserError(`--set takes key=value in one argument, got "${next}"`, { where: `--set ${next}`, hint: `write --set ${next}=${value}` });
+    }
+  });
 }
 
 /** A reader that went away (`dmil train ... | head`) must not kill a run: its output is dropped. */
@@ -45,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
   try {
     const program = buildProgram();
+    checkSetArguments(argv.slice(2));
     if (argv.slice(2).every((a) => a === '--verbose')) {
       const commands = program.commands.map((c) => c.name()).join(', ');
       throw new UserError('no command given', { hint: `commands: ${commands}; see dmil --help` });

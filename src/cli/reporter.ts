@@ -5,6 +5,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Logger, Progress } from '../log';
 
 export interface CliReporter extends Logger {
+  /** The command's one-line result: shown even with -q (on stderr; stdout keeps the run id). */
+  result(message: string): void;
   /** Start copying messages (and those so far) into this file. */
   teeTo(file: string): void;
   close(): void;
@@ -26,7 +28,7 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
       fs.writeSync(logFd, text);
     } catch (e) {
       logBroken = true;
-      stream.write(`warning: log.txt can no longer be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); messages go to this terminal only\n`);
+      if (!opts.quiet) stream.write(`warning: log.txt can no longer be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); messages go to this terminal only\n`);
     }
   };
   const record = (line: string) => {
@@ -44,6 +46,11 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
     info(message) {
       record(message);
       show(message);
+    },
+    result(message) {
+      record(message);
+      if (activeBar) activeBar.stop();
+      stream.write(`${message}\n`);
     },
     warn(message) {
       record(`warning: ${message}`);

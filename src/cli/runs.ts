@@ -7,6 +7,7 @@ import { num, table } from './table';
 export function registerRuns(program: Command): void {
   const cmd = program
     .command('runs')
+    .alias('list')
     .description('list runs with status, paradigm, dataset and test accuracy')
     .option('--json', 'print JSON instead of a table');
   withRunsDir(cmd).action((opts: CommonOptions & { json?: boolean }) => {

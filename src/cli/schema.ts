@@ -10,5 +10,8 @@ export function registerSchema(program: Command): void {
     .option('--markdown', 'print the Markdown config reference')
     .action((opts: { markdown?: boolean }) => {
       process.stdout.write(opts.markdown ? configReferenceMarkdown() : `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      if (!opts.markdown) {
+        process.stderr.write('editor completion: dmil schema > dmil.schema.json, then start a config with the line  # yaml-language-server: $schema=dmil.schema.json  (VS Code with the YAML extension, and other editors with the YAML language server)\n');
+      }
     });
 }

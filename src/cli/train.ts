@@ -1,6 +1,9 @@
 // `dmil train CONFIG | --resume RUN`: trains a run; stdout gets the run id as its last line.
 import type { Command } from 'commander';
-import { readConfigFile } from '../config/load';
+import { configToYaml, readConfigFile } from '../config/load';
+import type { Config } from '../config/schema';
+import { modelSpec, prepareForTraining } from '../experiment/data';
+import { buildModel } from '../paradigms';
 import { UserError } from '../errors';
 import { trainNew, trainResume, type TrainResult } from '../experiment/train';
 import { resolveRun, runFiles } from '../runs/runFolder';
@@ -13,6 +16,8 @@ import * as path from 'node:path';
 interface TrainOptions extends CommonOptions {
   set: string[];
   resume?: string;
+  printConfig?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -22,13 +27,25 @@ export function registerTrain(program: Command): void {
     .argument('[config]', 'YAML config file, e.g. configs/xor.yaml')
     .option('--set <key=value>', 'override a config key (repeatable), e.g. --set train.epochs=10', collect, [])
     .option('--resume <run>', 'continue an interrupted or failed run from its last finished epoch')
-    .option('-q, --quiet', 'print only the run id');
+    .option('-q, --quiet', 'no progress or log lines: the run id on stdout, the one-line result on stderr')
+    .option('--print-config', 'print the resolved config (defaults filled in, --set applied) and exit; nothing is trained or written')
+    .option('--dry-run', 'check the config and the data, print sizes and parameter counts, and exit; nothing is written');
   withBackend(withRunsDir(cmd)).action(async (configFile: string | undefined, opts: TrainOptions) => {
     if (!configFile && !opts.resume) throw new UserError('missing config file', { where: 'dmil train', hint: 'usage: dmil train CONFIG, or dmil train --resume RUN' });
     if (configFile && opts.resume) throw new UserError('give a config or --resume, not both', { where: 'dmil train' });
     if (opts.resume && opts.set.length) throw new UserError('--set cannot change a run being resumed', { where: '--resume', hint: 'a resumed run keeps its saved config' });
 
     const loaded = configFile ? readConfigFile(configFile, opts.set) : undefined;
+    if ((opts.printConfig || opts.dryRun) && !loaded) throw new UserError('--print-config and --dry-run need a config, not --resume', { where: 'dmil train' });
+    if (opts.printConfig) {
+      process.stdout.write(configToYaml(loaded!.config));
+      return;
+    }
+    if (opts.dryRun) {
+      await startBackend(opts.backend);
+      process.stdout.write(`${await dryRun(loaded!.config)}\n`);
+      return;
+    }
     const resumed = opts.resume ? resolveRun(opts.resume, opts.runsDir) : undefined;
     const reporter = cliReporter({ quiet: Boolean(opts.quiet) });
     let interruptedAt = 0;
@@ -53,8 +70,8 @@ export function registerTrain(program: Command): void {
       };
       const result: TrainResult = resumed ? await trainResume(resumed.id, resumed.dir, trainOpts) : await trainNew(loaded!.config, trainOpts);
       const pt = result.test.per_type;
-      const types = pt ? ' | ' + Object.entries(pt).filter(([, v]) => v !== null).map(([t, v]) => `${t} ${num(v, 3)}`).join(' ') : '';
-      reporter.info(`done: test accuracy ${num(result.test.accuracy)} macro-F1 ${num(result.test.macro_f1)}${types}; val accuracy ${num(result.val.accuracy)}`);
+      const types = pt ? ' | accuracy by type: ' + Object.entries(pt).filter(([, v]) => v !== null).map(([t, v]) => `${t} ${num(v, 3)}`).join(' ') : '';
+      reporter.result(`done: test accuracy ${num(result.test.accuracy)} macro-F1 ${num(result.test.macro_f1)}${types}; val accuracy ${num(result.val.accuracy)}`);
       process.stdout.write(`${result.id}\n`);
     } catch (e) {
       if ((e as Error).name === 'Interrupted' && runId) {
@@ -69,4 +86,23 @@ export function registerTrain(program: Command): void {
       reporter.close();
     }
   });
+}
+
+/** What a training would use, checked and counted, without writing anything. */
+async function dryRun(config: Config): Promise<string> {
+  const { data, info } = await prepareForTraining(config);
+  const model = buildModel(config, modelSpec(data));
+  try {
+    const s = info.splitSizes;
+    const stages = model.stages.map((st) => st.name);
+    return [
+      `config ${config.name}: valid`,
+      `data ${config.data.source}: ${info.samples} samples (${s.train} train / ${s.val} val / ${s.test} test), ${data.classNames.length} classes`,
+      ...data.modalities.map((m) => `  modality ${m.name}: shape [${m.shape.join(', ')}]`),
+      `model ${config.model.paradigm}: ${model.params.count()} parameters; stages: ${stages.join(', ')}`,
+      'nothing was written (dry run)',
+    ].join('\n');
+  } finally {
+    model.params.dispose();
+  }
 }

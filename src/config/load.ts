@@ -53,7 +53,23 @@ export function readConfigFile(file: string, sets: readonly string[] = []): Load
 /** Parses --set overrides; paths given with --set are relative to where the command runs. */
 function parseOverrides(sets: readonly string[], raw: Record<string, unknown>): Override[] {
   const source = (raw.data as { source?: unknown } | undefined)?.source;
-  return sets.map(parseOverride).map((o) => (isPathKey(o.path, source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o));
+  return sets.map((t) => modalitiesByName(t, raw)).map(parseOverride).map((o) => (isPathKey(o.path, source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o));
+}
+
+/**
+ * `data.modalities.<name>.key=value` means the modality of that name: rewritten to its index,
+ * `data.modalities.1.key=value`, from the config the overrides apply to.
+ */
+function modalitiesByName(text: string, raw: Record<string, unknown>): string {
+  const m = /^(\s*data\.modalities\.)([^.=\d][^.=]*)(\..*|=.*)$/.exec(text);
+  if (!m) return text;
+  const list = (raw.data as { modalities?: { name?: unknown }[] } | undefined)?.modalities;
+  const names = Array.isArray(list) ? list.map((x) => String(x?.name)) : [];
+  const i = names.indexOf(m[2].trim());
+  if (i < 0) {
+    throw new UserError(`no modality named "${m[2].trim()}"`, { where: `--set ${text}`, hint: names.length ? `modalities are ${names.join(', ')} (or by position: data.modalities.0...)` : 'this config lists no modalities; address them by position, data.modalities.0...' });
+  }
+  return `${m[1]}${i}${m[3]}`;
 }
 
 /** Makes the config's file paths (see `isPathKey`) absolute, relative ones taken from `baseDir`. */

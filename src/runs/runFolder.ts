@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { editDistance } from '../config/schemaWalk';
 import { UserError } from '../errors';
 import { commitFolder, writeTempFolder } from './atomic';
 import { storageFailure } from './storage';
@@ -80,5 +81,19 @@ export function resolveRun(ref: string, runsDir: string): { id: string; dir: str
   if (candidates.length > 1) {
     throw new UserError(`run id "${ref}" is ambiguous: ${candidates.length} runs start with it`, { where: runsDir, hint: `e.g. ${candidates.slice(0, 3).join(', ')}` });
   }
-  throw new UserError(`no run "${ref}"`, { where: runsDir, hint: '`dmil runs` lists the runs; pass --runs-dir if they live elsewhere' });
+  const near = nearestRun(ref, runsDir);
+  throw new UserError(`no run "${ref}"`, { where: runsDir, hint: `${near ? `did you mean ${near}? ` : ''}\`dmil runs\` lists the runs; pass --runs-dir if they live elsewhere` });
+}
+
+/** The run id whose start is closest to what was typed (a typo in an id or its prefix), if any is close. */
+function nearestRun(ref: string, runsDir: string): string | undefined {
+  if (!fs.existsSync(runsDir) || !fs.statSync(runsDir).isDirectory()) return undefined;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const id of fs.readdirSync(runsDir)) {
+    if (id.startsWith('.') || !fs.existsSync(path.join(runsDir, id, runFiles.meta))) continue;
+    const d = editDistance(ref, id.slice(0, ref.length));
+    if (d < bestD) [best, bestD] = [id, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(ref.length / 4)) ? best : undefined;
 }

@@ -171,7 +171,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       { stage: stage.name, epoch: epoch + 1, split: 'train', values: { ...trainRow, lr, epoch_seconds: seconds } },
       { stage: stage.name, epoch: epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
     ];
-    logger.info(`${stage.name} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' *' : ''} (${seconds.toFixed(1)}s)`);
+    logger.info(`${stage.name} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' (best so far)' : ''} (${seconds.toFixed(1)}s)`);
 
     const finished = seen.stop || epoch + 1 >= train.epochs;
     if (finished && best) params.assign(best);
