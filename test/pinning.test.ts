@@ -92,7 +92,12 @@ test('new data on purpose: every row evaluated, the data recorded in the eval JS
   assert.deepEqual(listing(), before, 'the same content by another path shares the result file');
   const dec = runCli(['decompose', id, '--runs-dir', runsDir, '--set', `data.path=${other}`]);
   assert.equal(dec.status, 0, dec.stderr);
-  assert.ok(fs.existsSync(path.join(runDir, 'decompose', file.replace('.json', '.csv'))));
+  const scores = path.join(runDir, 'decompose', file.replace('.json', '.csv'));
+  assert.ok(fs.existsSync(scores));
+  const scored = JSON.parse(fs.readFileSync(`${scores}.data.json`, 'utf8'));
+  assert.equal(scored.samples, 99);
+  assert.equal(scored.data.files[0].path, other, 'decompose records the data path it scored');
+  assert.equal(scored.data.content_sha256, report.data.content_sha256, 'and its fingerprint');
   // The run's own evaluation is still its own, and still reproducible.
   assert.equal(runCli(['eval', id, '--runs-dir', runsDir]).status, 0);
 });

@@ -12,7 +12,7 @@ import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { acquireRunLock } from '../runs/lock';
 import { resolveRun } from '../runs/runFolder';
-import { resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
 
 interface DecomposeOptions extends CommonOptions {
@@ -45,7 +45,10 @@ export function registerDecompose(program: Command): void {
         const rows = interactionScores(p);
         fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
         writeFileAtomic(out, opts.format === 'csv' ? toCsv(scoreColumns(p), rows) : toJsonl(rows));
-        process.stderr.write(`wrote ${rows.length} rows to ${out}\n`);
+        // Scores of other data say which data: its --set, files (path, size, SHA-256) and content hash.
+        const record = dataRecord(loaded, opts.set);
+        if (record) writeFileAtomic(`${out}.data.json`, `${JSON.stringify({ run: run.id, split, samples: rows.length, data: record }, null, 2)}\n`);
+        process.stderr.write(`wrote ${rows.length} rows to ${out}${record ? ` (the data it scored: ${out}.data.json)` : ''}\n`);
         const gates = gateTable(evaluatePredictions(run.id, model.paradigm, split, p));
         process.stdout.write(gates ? `mean gate weights (${rows.length} samples)\n${gates}\n` : `${rows.length} samples; this paradigm has no gate (no interaction composition to summarise)\n`);
       } finally {
