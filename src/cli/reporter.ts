@@ -14,7 +14,7 @@ export interface CliReporter extends Logger {
 
 export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; stream?: NodeJS.WriteStream }): CliReporter {
   const stream = opts.stream ?? process.stderr;
-  const every = (opts.plainEverySeconds ?? 5) * 1000;
+  const every = (opts.plainEverySeconds ?? 30) * 1000;
   const pending: string[] = [];
   let logFd: number | undefined;
   let activeBar: SingleBar | undefined;
@@ -59,29 +59,40 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
     },
     progress(label, total): Progress {
       if (opts.quiet) return { tick: () => undefined, stop: () => undefined };
+      const join = (fields?: Record<string, string>) => (fields ? Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' | ') : '');
       if (stream.isTTY) {
+        // The bar takes the width the text leaves (about 95 characters of fields and counts).
+        const width = stream.columns || 120;
         const bar = new SingleBar(
-          { format: `${label} [{bar}] {value}/{total} {eta_formatted} {fields}`, stream, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
+          { format: `${label} [{bar}] {value}/{total} steps | {fields}`, stream, hideCursor: true, clearOnComplete: true, etaBuffer: 20, barsize: Math.max(10, width - label.length - 110), linewrap: false },
           Presets.shades_classic,
         );
         bar.start(total, 0, { fields: '' });
         activeBar = bar;
+        let fields = '';
         return {
-          tick: (steps, fields) => bar.increment(steps, { fields: fields ? Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' ') : '' }),
+          tick: (steps, f) => {
+            if (f) fields = join(f);
+            bar.increment(steps, { fields });
+          },
           stop: () => {
             bar.stop();
             if (activeBar === bar) activeBar = undefined;
           },
         };
       }
+      // Pipes and CI logs: the epoch's own log line carries the fields; during long epochs a
+      // line every `every` seconds says how far it got.
       let done = 0;
       let last = Date.now();
+      let fields = '';
       return {
-        tick(steps) {
+        tick(steps, f) {
           done += steps;
+          if (f) fields = join(f);
           if (Date.now() - last >= every) {
             last = Date.now();
-            stream.write(`${label}: ${done}/${total} steps\n`);
+            stream.write(`${label}: ${done}/${total} steps${fields ? ` | ${fields}` : ''}\n`);
           }
         },
         stop: () => undefined,

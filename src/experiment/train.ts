@@ -21,6 +21,7 @@ import { recoverRunFolder } from '../runs/recover';
 import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
+import type { StagePosition } from '../train/pace';
 import { Interrupted, runStage, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
 import type { Dataset } from '../data/dataset';
 import { dataInfoFiles, modelSpec, prepareForRun, prepareForTraining, readDataInfo } from './data';
@@ -142,6 +143,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       try {
         outcome = await runStage({
           stage, model, data, train: stage.train ?? config.train, seed: config.seed, logger: opts.logger, resumeFrom, interrupted: opts.interrupted,
+          position: positionOf(model, stage.name, config),
           onEpochEnd: async (snap, epochRows) => {
             rows.push(...epochRows);
             writeMetrics(metricsFile, rows);
@@ -176,6 +178,13 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
     model.params.dispose();
     lock.release();
   }
+}
+
+/** A stage's place in the run, and the most epochs the stages after it can take (for ETAs). */
+function positionOf(model: ParadigmModel, name: string, config: Config): StagePosition {
+  const i = model.stages.findIndex((s) => s.name === name);
+  const laterEpochs = model.stages.slice(i + 1).reduce((n, s) => n + (s.train ?? config.train).epochs, 0);
+  return { index: i + 1, count: model.stages.length, laterEpochs };
 }
 
 /** What meta.json records of a stage's model selection. */

@@ -8,6 +8,7 @@ import type { TrainConfig } from '../config/schema';
 import { chunks, disposeBatch, makeBatch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
 import { UserError } from '../errors';
+import { eta, etaText, formatDuration, formatRate, samplesPerSecond, type PaceState, type StagePosition } from './pace';
 import type { Logger } from '../log';
 import type { ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
@@ -58,6 +59,8 @@ export interface StageRun {
   onEpochEnd?: (snapshot: StageSnapshot | undefined, rows: MetricsRow[]) => Promise<void>;
   /** Polled between batches; true stops the run with an Interrupted error. */
   interrupted?: () => boolean;
+  /** Where the stage sits in its run, for progress and ETAs. */
+  position?: StagePosition;
 }
 
 export class Interrupted extends Error {
@@ -124,12 +127,22 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
   const stepsPerEpoch = Math.ceil(trainIdx.length / train.batch_size);
   let epoch = startEpoch;
 
+  const position = run.position ?? { index: 1, count: 1, laterEpochs: 0 };
+  const stageLabel = `${stage.name}${position.count > 1 ? ` (${position.index}/${position.count})` : ''}`;
+  const epochTimes: number[] = [];
+  let lastValAccuracy: number | undefined;
+
   for (; epoch < train.epochs; epoch++) {
     const started = performance.now();
     const lr = learningRate(train.optimizer.lr, train.schedule, epoch, train.epochs);
     const order = rng.shuffle(Int32Array.from(trainIdx));
-    const bar = logger.progress(`${stage.name} ${epoch + 1}/${train.epochs}`, stepsPerEpoch);
+    const bar = logger.progress(`${stageLabel} epoch ${epoch + 1}/${train.epochs}`, stepsPerEpoch);
     const sums = new DeviceSum();
+    const pace: PaceState = {
+      steps: 0, samples: 0, seconds: 0, stepsPerEpoch, epochsLeft: train.epochs - epoch - 1, laterEpochs: position.laterEpochs,
+      epochSeconds: epochTimes.length ? epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length : undefined,
+    };
+    let shown = 0;
     for (const idx of chunks(order, train.batch_size)) {
       if (run.interrupted?.()) {
         bar.stop();
@@ -139,11 +152,24 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       const batch = makeBatch(data, idx);
       sums.add(trainStep(step, batch, lr));
       disposeBatch(batch);
-      bar.tick(1);
+      Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (performance.now() - started) / 1000 });
+      // The running loss costs a device read: at most twice a second.
+      if (pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) {
+        shown = pace.seconds;
+        bar.tick(1, {
+          'samples/s': formatRate(samplesPerSecond(pace)),
+          loss: fmt(sums.peek(0) / pace.samples),
+          ...(lastValAccuracy !== undefined ? { 'val acc': fmt(lastValAccuracy) } : {}),
+          ETA: etaText(eta(pace)),
+        });
+      } else {
+        bar.tick(1);
+      }
       // Let signals (Ctrl-C) and progress timers run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.stop();
+    const trainSeconds = (performance.now() - started) / 1000;
     const trainValues = sums.means(trainIdx.length);
     const trainRow = Object.fromEntries(step.termNames.map((n, i) => [n, trainValues[i]]));
     if (!Number.isFinite(trainRow.loss)) {
@@ -171,7 +197,10 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       { stage: stage.name, epoch: epoch + 1, split: 'train', values: { ...trainRow, lr, epoch_seconds: seconds } },
       { stage: stage.name, epoch: epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
     ];
-    logger.info(`${stage.name} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' (best so far)' : ''} (${seconds.toFixed(1)}s)`);
+    epochTimes.push(seconds);
+    lastValAccuracy = valRow.accuracy;
+    const left = eta({ ...pace, steps: stepsPerEpoch, seconds: trainSeconds, epochSeconds: epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length });
+    logger.info(`${stageLabel} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' (best so far)' : ''} | ${formatRate(trainIdx.length / Math.max(trainSeconds, 1e-9))} samples/s, ${seconds.toFixed(1)}s | left: stage <= ${formatDuration(left.stage)}, run <= ${formatDuration(left.run)}`);
 
     const finished = seen.stop || epoch + 1 >= train.epochs;
     if (finished && best) params.assign(best);

@@ -31,6 +31,15 @@ export class DeviceSum {
     this.sum = next;
   }
 
+  /** Sum number `index` so far (one device read; for progress displays, not every step). */
+  peek(index: number): number {
+    if (!this.sum) return Number.NaN;
+    const part = this.sum.slice(index, 1);
+    const v = part.dataSync()[0];
+    part.dispose();
+    return v;
+  }
+
   /** The sums divided by `count`, and the sum released. */
   means(count: number): number[] {
     const values = this.sum ? Array.from(this.sum.dataSync(), (v) => v / Math.max(count, 1)) : [];
