@@ -56,7 +56,7 @@ test('--print-config and --dry-run write nothing; -q keeps the one-line result; 
   assert.ok(!fs.existsSync(runsDir), 'no runs folder');
   const loud = runCli(['train', cfg, '--runs-dir', runsDir]);
   assert.match(loud.stderr, /skipped @tensorflow\/tfjs-node-gpu \(optional native backend, not installed\)|backend wasm from/);
-  assert.match(loud.stderr, /acc \d\.\d{4} \(best so far\) \(/);
+  assert.match(loud.stderr, /acc \d\.\d{4} \(best so far\) \| [\d,]+ samples\/s/);
   assert.match(loud.stderr, /done: test accuracy .* \| accuracy by type: R \d\.\d{3} U1/);
   const quiet = runCli(['train', cfg, '--runs-dir', runsDir, '-q']);
   assert.match(quiet.stderr, /^done: test accuracy [^\n]*\n$/);

@@ -30,6 +30,7 @@ export function scoreColumns(x: Predictions): string[] {
   if (x.gate) cols.push(...comps.map((c) => `gate_${c}`));
   for (const [name] of partsOf(x)) cols.push(`p_${name}`, `pred_${name}`, `evidence_${name}`);
   if (x.types) cols.push('type');
+  if (x.groups) cols.push('group');
   const clash = cols.find((c, i) => cols.indexOf(c) !== i);
   if (clash) throw new UserError(`two parts of the prediction would both write the column ${clash}`, { hint: 'a modality has the name of an interaction component (R, U1, U2, S); rename the modality' });
   return cols;
@@ -51,6 +52,7 @@ export function interactionScores(x: Predictions): ScoreRow[] {
       row[`evidence_${name}`] = evidence(p[i * C + y], x.prior[y]);
     }
     if (x.types) row.type = x.types[i];
+    if (x.groups) row.group = x.groups[i];
     return row;
   });
 }

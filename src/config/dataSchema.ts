@@ -58,6 +58,7 @@ export const csvData = z.strictObject({
   id: z.string().optional().describe('id column (required when modalities come from separate files)'),
   label: z.string().default('label').describe('label column: integers or strings'),
   split_column: z.string().optional().describe('column with train / val / test per row (default: a stratified split by `data.split`)'),
+  group: z.string().optional().describe('column with a group per row (annotated interaction type, speaker, noise level, ...): eval, decompose and compare report accuracy and gate weights per group'),
   delimiter: z.string().length(1).default(',').describe('field delimiter'),
   modalities: z.array(csvModality).min(1).superRefine(uniqueNames).describe('the modalities and their columns'),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
@@ -74,6 +75,7 @@ export const npyData = z.strictObject({
   source: z.literal('npy'),
   labels: z.string().describe('.npy file of N labels (integers or strings)'),
   split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
+  group: z.string().optional().describe('a .npy of N groups (integers or strings), or the name of a column of the split file: eval, decompose and compare report accuracy and gate weights per group'),
   modalities: z.array(npyModality).min(1).superRefine(uniqueNames).describe('one .npy file per modality'),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
   split: split.prefault({}),
@@ -116,9 +118,11 @@ export const PATH_KEYS: readonly (readonly string[])[] = [
   ['data', 'path'], ['data', 'split_file'], ['data', 'images'], ['data', 'test_images'], ['data', 'test_labels'],
   ['data', 'modalities', '*', 'path'],
 ];
-/** `data.labels` is a path for the npy, idx and pairs sources. */
-export const isPathKey = (path: readonly (string | number)[], source: unknown): boolean =>
+/** `data.labels` is a path for the npy, idx and pairs sources; npy's `data.group` when it names a .npy. */
+export const isPathKey = (path: readonly (string | number)[], source: unknown, value?: unknown): boolean =>
   (path.length === 2 && path[0] === 'data' && path[1] === 'labels' && (source === 'npy' || source === 'idx' || source === 'pairs'))
+  // npy's data.group is a .npy file, or a column name of the split file (not a path).
+  || (path.length === 2 && path[0] === 'data' && path[1] === 'group' && source === 'npy' && typeof value === 'string' && value.endsWith('.npy'))
   || PATH_KEYS.some((k) => k.length === path.length && k.every((part, i) => part === '*' || part === path[i]));
 
 export type DataConfig = z.infer<typeof dataSchema>;

@@ -53,7 +53,7 @@ export function readConfigFile(file: string, sets: readonly string[] = []): Load
 /** Parses --set overrides; paths given with --set are relative to where the command runs. */
 function parseOverrides(sets: readonly string[], raw: Record<string, unknown>): Override[] {
   const source = (raw.data as { source?: unknown } | undefined)?.source;
-  return sets.map((t) => modalitiesByName(t, raw)).map(parseOverride).map((o) => (isPathKey(o.path, source) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o));
+  return sets.map((t) => modalitiesByName(t, raw)).map(parseOverride).map((o) => (isPathKey(o.path, source, o.value) && typeof o.value === 'string' ? { ...o, value: path.resolve(o.value) } : o));
 }
 
 /**
@@ -80,7 +80,7 @@ function resolvePaths(raw: Record<string, unknown>, baseDir: string): Record<str
     if (node === null || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node)) {
       const key = Array.isArray(node) ? Number(k) : k;
-      if (typeof v === 'string' && v !== '' && isPathKey([...at, key], source)) (node as Record<string, unknown>)[k] = path.resolve(baseDir, v);
+      if (typeof v === 'string' && v !== '' && isPathKey([...at, key], source, v)) (node as Record<string, unknown>)[k] = path.resolve(baseDir, v);
       else visit(v, [...at, key]);
     }
   };

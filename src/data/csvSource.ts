@@ -24,6 +24,7 @@ interface FileRead {
   ids: string[];
   labels: string[];
   splits: string[];
+  groups: string[];
   /** Per requested modality: values row-major, and the columns used. */
   features: { values: Float32Array; columns: string[] }[];
   rows: number;
@@ -35,6 +36,7 @@ interface Want {
   id?: string;
   label?: string;
   split?: string;
+  group?: string;
   modalities: { name: string; columns: string | string[] }[];
   /** Columns that never count as features. */
   reserved: string[];
@@ -65,9 +67,9 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
   // relax_column_count: ragged rows are reported below, with both counts.
   const parser = fs.createReadStream(file).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true }));
   let header: string[] | undefined;
-  let col: { id?: number; label?: number; split?: number; feats: number[][] } | undefined;
+  let col: { id?: number; label?: number; split?: number; group?: number; feats: number[][] } | undefined;
   const growing: GrowableFloat32[] = want.modalities.map(() => new GrowableFloat32());
-  const out: FileRead = { ids: [], labels: [], splits: [], features: [], rows: 0, lines: [] };
+  const out: FileRead = { ids: [], labels: [], splits: [], groups: [], features: [], rows: 0, lines: [] };
   const need = (name: string | undefined, what: string) => {
     if (name === undefined) return undefined;
     const i = header!.indexOf(name);
@@ -79,7 +81,7 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
       const line = info.lines;
       if (!header) {
         header = record;
-        col = { id: need(want.id, 'id'), label: need(want.label, 'label'), split: need(want.split, 'split'), feats: [] };
+        col = { id: need(want.id, 'id'), label: need(want.label, 'label'), split: need(want.split, 'split'), group: need(want.group, 'group'), feats: [] };
         col.feats = want.modalities.map((m) => selectColumns(file, header!, m, want.reserved));
         continue;
       }
@@ -93,6 +95,7 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
         out.labels.push(record[c.label]);
       }
       if (c.split !== undefined) out.splits.push(record[c.split]);
+      if (c.group !== undefined) out.groups.push(record[c.group]);
       c.feats.forEach((cols, m) => {
         for (const j of cols) {
           const cell = record[j];
@@ -142,9 +145,9 @@ export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
   if (separate.length && !cfg.id) throw new UserError('modalities in separate files are joined on an id column', { where: 'data.id', hint: 'name the id column with data.id' });
   const mainFile = cfg.path ?? separate[0]?.path;
   if (!mainFile) throw new UserError('no CSV file given', { where: 'data.path', hint: 'set data.path, or a path per modality' });
-  const reserved = [cfg.id, cfg.label, cfg.split_column].filter((c): c is string => c !== undefined);
+  const reserved = [cfg.id, cfg.label, cfg.split_column, cfg.group].filter((c): c is string => c !== undefined);
 
-  const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, modalities: inMain, reserved });
+  const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, group: cfg.group, modalities: inMain, reserved });
   if (cfg.id) requireUniqueIds(main, mainFile, cfg.id);
   const byName = new Map<string, { values: Float32Array; columns: string[]; file: string }>();
   inMain.forEach((m, i) => byName.set(m.name, { ...main.features[i], file: mainFile }));
@@ -183,5 +186,5 @@ export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
     const f = byName.get(m.name)!;
     return { name: m.name, shape: checkShape(m.shape, f.columns.length, `data.modalities (${m.name})`), values: f.values };
   });
-  return { modalities, labels, classNames, ids: cfg.id ? main.ids : main.lines.map((_, i) => String(i)), split };
+  return { modalities, labels, classNames, ids: cfg.id ? main.ids : main.lines.map((_, i) => String(i)), split, ...(cfg.group ? { groups: main.groups } : {}) };
 }

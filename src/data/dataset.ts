@@ -20,6 +20,8 @@ export interface Dataset {
   ids: string[];
   /** Interaction type per sample, where the source knows it (synthetic data). Never a model input. */
   types?: InteractionType[];
+  /** A group per sample where the user names one (`data.group`). Never a model input. */
+  groups?: string[];
   /** Split per sample: 0 train, 1 val, 2 test. */
   split: Uint8Array;
 }

@@ -37,7 +37,7 @@ export function inputFiles(data: DataConfig): { key: string; path: string }[] {
   const out: { key: string; path: string }[] = [];
   const visit = (node: unknown, at: (string | number)[]): void => {
     if (typeof node === 'string') {
-      if (isPathKey(at, data.source) && !out.some((f) => f.path === node)) out.push({ key: at.join('.'), path: node });
+      if (isPathKey(at, data.source, node) && !out.some((f) => f.path === node)) out.push({ key: at.join('.'), path: node });
       return;
     }
     if (node === null || typeof node !== 'object') return;

@@ -25,6 +25,21 @@ function labelStrings(file: string): string[] {
   });
 }
 
+/** `data.group`: a .npy of N groups, or a column of the split file. */
+function readGroups(group: string, n: number, splitFile: string | undefined): string[] {
+  if (group.endsWith('.npy')) {
+    const g = labelStrings(group);
+    if (g.length !== n) throw new UserError(`has ${g.length} groups, the data has ${n} samples`, { where: group, hint: 'one group per sample, in sample order' });
+    return g;
+  }
+  if (!splitFile || splitFile.endsWith('.npy')) {
+    throw new UserError(`"${group}" is neither a .npy file nor a column of a CSV split file`, { where: 'data.group', hint: 'name a .npy of groups, or a column of data.split_file' });
+  }
+  const rows = parse(fs.readFileSync(splitFile, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  if (rows.length && !(group in rows[0])) throw new UserError(`the split file has no column "${group}"`, { where: `${splitFile}:1`, hint: `columns: ${Object.keys(rows[0]).join(', ')}` });
+  return rows.map((r) => r[group]);
+}
+
 function readSplitFile(file: string, n: number): { split: Uint8Array; ids?: string[] } {
   if (file.endsWith('.npy')) {
     const a = readNpy(file);
@@ -69,5 +84,6 @@ export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
   const labels = encodeLabels(raw, classNames, (i) => `${cfg.labels}[${i}]`);
   const fromFile = cfg.split_file ? readSplitFile(cfg.split_file, n) : undefined;
   const split = fromFile?.split ?? stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
-  return { modalities, labels, classNames, ids: fromFile?.ids ?? raw.map((_, i) => String(i)), split };
+  const groups = cfg.group ? readGroups(cfg.group, n, cfg.split_file) : undefined;
+  return { modalities, labels, classNames, ids: fromFile?.ids ?? raw.map((_, i) => String(i)), split, ...(groups ? { groups } : {}) };
 }

@@ -41,6 +41,10 @@ export interface EvalReport {
   component_accuracy: Record<string, number> | null;
   /** Mean gate weights overall (DMIL). */
   gate_mean: Record<string, number> | null;
+  /** Accuracy with its Wilson interval and sample count per group, where the data names groups (`data.group`). */
+  per_group: Record<string, { accuracy: number; ci: Interval; samples: number }> | null;
+  /** Mean gate weights by group (DMIL with `data.group`): group -> component -> weight. */
+  gate_by_group: Record<string, Record<string, number> | null> | null;
   /** Mean gate weights by interaction type, where types are known (DMIL): type -> component -> weight. */
   gate_by_type: Record<string, Record<string, number> | null> | null;
   /**
@@ -94,10 +98,22 @@ export function evaluatePredictions(run: string, paradigm: string, split: EvalSp
     component_accuracy: p.components ? Object.fromEntries(Object.entries(p.components).map(([c, probs]) => [c, accuracyOf(probs, p)])) : null,
     gate_mean: p.gate ? meanGate(p.gate, components, () => true) : null,
     gate_by_type: p.gate && types ? Object.fromEntries(INTERACTION_TYPES.map((t) => [t, meanGate(p.gate!, components, (i) => types[i] === t)])) : null,
+    per_group: p.groups ? Object.fromEntries(groupNames(p.groups).map((g) => {
+      const rows = p.groups!.flatMap((x, i) => (x === g ? [i] : []));
+      const hit = rows.reduce((a, i) => a + (pred[i] === labels[i] ? 1 : 0), 0);
+      return [g, { accuracy: hit / rows.length, ci: wilsonInterval(hit, rows.length), samples: rows.length }];
+    })) : null,
+    gate_by_group: p.gate && p.groups ? Object.fromEntries(groupNames(p.groups).map((g) => [g, meanGate(p.gate!, components, (i) => p.groups![i] === g)])) : null,
     n_probe_accuracy: extras.nProbe?.accuracy ?? null,
     n_probe_chance: extras.nProbe?.chance ?? null,
     ...(extras.data === undefined ? {} : { data: extras.data }),
   };
+}
+
+/** The distinct groups, numerically when all are numbers, else alphabetically. */
+export function groupNames(groups: readonly string[]): string[] {
+  const unique = [...new Set(groups)];
+  return unique.every((g) => g.trim() !== '' && !Number.isNaN(Number(g))) ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
 }
 
 /** Mean gate weight per component over the rows that `keep` selects; null when none are kept. */

@@ -16,6 +16,8 @@ export interface Predictions {
   labels: Int32Array;
   /** Interaction type per sample, where the data knows it. */
   types?: InteractionType[];
+  /** The user's group of each sample (`data.group`). */
+  groups?: string[];
   classNames: string[];
   classes: number;
   /** p_train(y): the share of each class in the training split (for evidence in nats). */
@@ -68,6 +70,7 @@ export function predictSamples(model: ParadigmModel, data: Dataset, indices: Int
     ids: Array.from(indices, (i) => data.ids[i]),
     labels: Int32Array.from(indices, (i) => data.labels[i]),
     types: data.types ? Array.from(indices, (i) => data.types![i]) : undefined,
+    groups: data.groups ? Array.from(indices, (i) => data.groups![i]) : undefined,
     classNames: data.classNames,
     classes,
     prior: classPrior(data),
