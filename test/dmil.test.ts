@@ -174,22 +174,22 @@ test('end to end: train a tiny dmil run, eval reports components and gates, deco
   assert.match(finetuneLr, /,0\.0002,/);
 
   const report = JSON.parse(runCli(['eval', id, '--runs-dir', runsDir, '--json']).stdout);
-  assert.deepEqual(Object.keys(report.component_accuracy), ['R', 'U1', 'U2', 'S']);
+  assert.deepEqual(Object.keys(report.component_accuracy), ['R', 'U_a', 'U_b', 'S'], 'U1 and U2 are named after their modalities');
   assert.deepEqual(Object.keys(report.gate_by_type), ['R', 'U1', 'U2', 'S']);
   assert.equal(typeof report.synergy_indicator, 'number');
   const g = report.gate_by_type.S;
-  assert.ok(Math.abs(g.R + g.U1 + g.U2 + g.S - 1) < 1e-5);
+  assert.ok(Math.abs(g.R + g.U_a + g.U_b + g.S - 1) < 1e-5);
 
   const dec = runCli(['decompose', id, '--runs-dir', runsDir]);
   assert.equal(dec.status, 0, dec.stderr);
   assert.match(dec.stdout, /mean gate weights/);
   const rows = parse(fs.readFileSync(path.join(runsDir, id, 'decompose', 'test.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
   const part = (n: string) => [`p_${n}`, `pred_${n}`, `evidence_${n}`];
-  assert.deepEqual(Object.keys(rows[0]), ['id', 'label', 'prediction', 'p', 'evidence', 'gate_R', 'gate_U1', 'gate_U2', 'gate_S', ...['a', 'b', 'R', 'U1', 'U2', 'S'].flatMap(part), 'type']);
+  assert.deepEqual(Object.keys(rows[0]), ['id', 'label', 'prediction', 'p', 'evidence', 'gate_R', 'gate_U_a', 'gate_U_b', 'gate_S', ...['a', 'b', 'R', 'U_a', 'U_b', 'S'].flatMap(part), 'type']);
   assert.equal(rows.length, report.samples);
   const recomputed = rows.filter((r) => r.label === r.prediction).length / rows.length;
   assert.equal(recomputed, report.accuracy, 'accuracy recomputed from decompose equals eval');
-  for (const r of rows) assert.ok(Math.abs(Number(r.gate_R) + Number(r.gate_U1) + Number(r.gate_U2) + Number(r.gate_S) - 1) < 1e-5);
+  for (const r of rows) assert.ok(Math.abs(Number(r.gate_R) + Number(r.gate_U_a) + Number(r.gate_U_b) + Number(r.gate_S) - 1) < 1e-5);
   const sTypes = rows.filter((r) => r.type === 'S');
   const compAcc = rows.filter((r) => r.pred_S === r.label).length / rows.length;
   assert.ok(Math.abs(compAcc - report.component_accuracy.S) < 1e-12);

@@ -32,7 +32,7 @@ test('a CSV with a group column trains; eval, decompose and compare report accur
   assert.ok(Math.abs(weighted - report.accuracy) < 1e-9, 'group accuracies add up to the accuracy');
   for (const g of ['ann', 'bob', 'cy']) {
     const w = report.gate_by_group[g];
-    assert.ok(Math.abs(w.R + w.U1 + w.U2 + w.S - 1) < 1e-5, `gate weights of group ${g} sum to 1`);
+    assert.ok(Math.abs(w.R + w.U_m1 + w.U_m2 + w.S - 1) < 1e-5, `gate weights of group ${g} sum to 1`);
   }
   const table = runCli(['eval', ids[0], '--runs-dir', runsDir]).stdout;
   assert.match(table, /group bob accuracy \(\d+ samples\) +\d\.\d{4} \[/);
@@ -48,7 +48,7 @@ test('a CSV with a group column trains; eval, decompose and compare report accur
   const cmp = runCli(['compare', ...ids, '--runs-dir', runsDir]);
   assert.equal(cmp.status, 0, cmp.stderr);
   assert.match(cmp.stdout, /accuracy by group\nsetting +ann +bob +cy\n/);
-  assert.match(cmp.stdout, /mean gate weight by group\nsetting +group +g_R +g_U1 +g_U2 +g_S\n/);
+  assert.match(cmp.stdout, /mean gate weight by group\nsetting +group +g_R +g_U_m1 +g_U_m2 +g_S\n/);
   assert.match(cmp.stdout, / 2 /, 'the two seeds form one setting');
 });
 

@@ -29,8 +29,9 @@ export function runMetrics(report: EvalReport, selection: Record<string, { best_
   if (report.synergy_indicator !== null) m.synergy_indicator = report.synergy_indicator;
   for (const [c, v] of Object.entries(report.component_accuracy ?? {})) m[`component_${c}`] = v;
   for (const [t, g] of Object.entries(report.gate_by_type ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gate_${t}_${c}`] = v;
-  for (const [name, a] of Object.entries(report.per_group ?? {})) m[`group_${name}`] = a.accuracy;
-  for (const [name, g] of Object.entries(report.gate_by_group ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gategroup_${name}_${c}`] = v;
+  // Group names are the user's (any characters): keys `group:<name>` and `gate_group:<name>:<component>`.
+  for (const [name, a] of Object.entries(report.per_group ?? {})) m[`group:${name}`] = a.accuracy;
+  for (const [name, g] of Object.entries(report.gate_by_group ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gate_group:${name}:${c}`] = v;
   const probes = Object.values(report.n_probe_accuracy ?? {});
   if (probes.length) m.n_probe_accuracy = probes.reduce((a, b) => a + b, 0) / probes.length;
   for (const [stage, s] of Object.entries(selection ?? {})) m[`kept_epoch_${stage}`] = s.best_epoch;
@@ -81,17 +82,20 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
   ]);
   let out = `test metrics, mean ± standard deviation over seeds\n${render(header, rows)}`;
   // The user's groups (data.group): accuracy per group, and the gate by group.
-  const groupNames = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('group_')).map((k) => k.slice('group_'.length))))];
+  const groupNames = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('group:')).map((k) => k.slice('group:'.length))))];
   if (groupNames.length) {
-    out += `\n\naccuracy by group\n${render(['setting', ...groupNames], groups.map((g) => [g.label, ...groupNames.map((n) => cell(g.metrics[`group_${n}`]))]))}`;
-    const comps = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gategroup_')).map((k) => k.slice(k.lastIndexOf('_') + 1))))];
-    const gateRows = groups.flatMap((g) => groupNames.filter((n) => comps.some((c) => g.metrics[`gategroup_${n}_${c}`])).map((n) => [g.label, n, ...comps.map((c) => cell(g.metrics[`gategroup_${n}_${c}`]))]));
+    out += `\n\naccuracy by group\n${render(['setting', ...groupNames], groups.map((g) => [g.label, ...groupNames.map((n) => cell(g.metrics[`group:${n}`]))]))}`;
+    const gateKeys = groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_group:')));
+    const comps = [...new Set(gateKeys.map((k) => k.slice(k.lastIndexOf(':') + 1)))];
+    const gateRows = groups.flatMap((g) => groupNames.filter((n) => comps.some((c) => g.metrics[`gate_group:${n}:${c}`])).map((n) => [g.label, n, ...comps.map((c) => cell(g.metrics[`gate_group:${n}:${c}`]))]));
     if (gateRows.length) out += `\n\nmean gate weight by group\n${render(['setting', 'group', ...comps.map((c) => `g_${c}`)], gateRows)}`;
   }
   const gated = groups.filter((g) => g.metrics.gate_S_S);
   if (gated.length) {
-    const gateRows = gated.flatMap((g) => INTERACTION_TYPES.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...['R', 'U1', 'U2', 'S'].map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
-    out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', 'g_R', 'g_U1', 'g_U2', 'g_S'], gateRows)}`;
+    // Components as the runs name them (R, U_<modality>..., S), in the order they first appear.
+    const comps = [...new Set(gated.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
+    const gateRows = gated.flatMap((g) => INTERACTION_TYPES.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...comps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
+    out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
   }
   return out;
 }

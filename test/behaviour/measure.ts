@@ -6,7 +6,7 @@ import { splitIndices } from '../../src/data/dataset';
 import { argmaxRows } from '../../src/analysis/metrics';
 import { modelSpec, prepareForTraining } from '../../src/experiment/data';
 import { predictSamples, type Predictions } from '../../src/experiment/predict';
-import { INTERACTION_TYPES, type InteractionType } from '../../src/interactionTypes';
+import { componentName, INTERACTION_TYPES, type InteractionType } from '../../src/interactionTypes';
 import { silentLogger } from '../../src/log';
 import { buildModel } from '../../src/paradigms';
 import { runStage } from '../../src/train/loop';
@@ -90,10 +90,13 @@ export interface MixBehaviour {
 export async function mixBehaviour(seed: number): Promise<MixBehaviour> {
   const dmil = await trainAndPredict(mixConfig(seed, 'dmil'));
   const ensemble = await trainAndPredict(mixConfig(seed, 'ensemble'));
-  const comps = dmil.components!;
+  // Components keyed by the type they are for (outputs name U1, U2 after the modalities).
+  const modalities = Object.keys(dmil.unimodal!);
+  const byType = <T>(rec: Record<string, T>) => Object.fromEntries(INTERACTION_TYPES.map((t) => [t, rec[componentName(t, modalities)]])) as Record<InteractionType, T>;
+  const comps = byType(dmil.components!);
   const margin = (own: number, others: number[]) => own - Math.max(...others);
   const gateMargin = {} as Record<InteractionType, number>;
-  const g = Object.fromEntries(INTERACTION_TYPES.map((t) => [t, gateOn(dmil, t)])) as Record<InteractionType, Record<string, number>>;
+  const g = Object.fromEntries(INTERACTION_TYPES.map((t) => [t, byType(gateOn(dmil, t))])) as Record<InteractionType, Record<string, number>>;
   const gateContrast = { S: g.S.S - g.R.S, U1: g.U1.U1 - g.U2.U1, U2: g.U2.U2 - g.U1.U2 };
   const headMargin = {} as Record<InteractionType, number>;
   for (const t of INTERACTION_TYPES) {

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DmilStageConfig, DmilStageName, ModelOf, TrainConfig } from '../../config/schema';
 import { UserError } from '../../errors';
+import { componentName } from '../../interactionTypes';
 import { Params } from '../../models/params';
 import { Rng } from '../../rng';
 import type { LossTerms, ModelSpec, ParadigmModel, Stage } from '../paradigm';
@@ -110,7 +111,8 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
       return {
         probs: mixture(g),
         unimodal: Object.fromEntries(intra.logitsM.map((l, m) => [spec.modalityNames[m], tf.softmax(l) as tf.Tensor2D])),
-        components: Object.fromEntries(COMPONENTS.map((c, i) => [c, g.probs[i]])),
+        // Outputs name U1 and U2 after their modalities (U_audio, gate_U_audio).
+        components: Object.fromEntries(COMPONENTS.map((c, i) => [componentName(c, spec.modalityNames), g.probs[i]])),
         gate: g.gate,
       };
     },
