@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { groupRuns, summarise } from '../src/analysis/compare';
+import { pairedDifference, t975 } from '../src/analysis/intervals';
+import { findBaseline, pairedTable } from '../src/cli/compare';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 const run = (id: string, seed: number, paradigm: string, accuracy: number, name = 'x') => ({
@@ -55,4 +57,22 @@ test('dmil compare on real runs: a table over seeds, --json with every run, --ma
   const none = runCli(['compare', '--runs-dir', path.join(dir, 'empty')]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /no runs to compare/);
+});
+
+test('paired differences: the mean over matching seeds and its 95% paired-t interval, against the closed form', () => {
+  // d = 0.01, 0.02, 0.03: mean 0.02, sd 0.01, t(0.975, 2) = 4.302653; half-width 4.302653 * 0.01 / sqrt(3).
+  const d = pairedDifference([0.91, 0.92, 0.93], [0.9, 0.9, 0.9]);
+  const half = 4.302653 * 0.01 / Math.sqrt(3);
+  assert.equal(d.n, 3);
+  assert.ok(Math.abs(d.mean - 0.02) < 1e-12);
+  assert.ok(Math.abs(d.ci[0] - (0.02 - half)) < 1e-9 && Math.abs(d.ci[1] - (0.02 + half)) < 1e-9);
+  assert.ok(Math.abs(t975(1000) - 1.959964) < 1e-6, 'large samples: the normal quantile');
+  assert.ok(Number.isNaN(pairedDifference([0.9], [0.8]).ci[0]), 'one pair has no interval');
+
+  const groups = groupRuns([run('j1', 1, 'joint', 0.90), run('j2', 2, 'joint', 0.90), run('j3', 3, 'joint', 0.90), run('d1', 1, 'dmil', 0.91), run('d2', 2, 'dmil', 0.92), run('d3', 3, 'dmil', 0.93), run('d4', 4, 'dmil', 0.5)]);
+  const baseline = findBaseline(groups, 'model.paradigm=joint');
+  assert.equal(findBaseline(groups, 'j2'), baseline, 'a run of the setting names it too');
+  const text = pairedTable(groups, baseline, true);
+  assert.match(text, /\| model\.paradigm=dmil \| 3 \| \+0\.020 \[-0\.005, \+0\.045\] \|/, 'seed 4 has no partner and is left out');
+  assert.throws(() => findBaseline(groups, 'model.paradigm=ensemble'), /no setting "model\.paradigm=ensemble" among the compared runs/);
 });

@@ -54,3 +54,29 @@ export function quantile(sorted: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
+
+/** Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom (beyond: the normal's). */
+const T975 = [12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
+  2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
+  2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272];
+
+export const t975 = (df: number): number => (df >= 1 && df <= 30 ? T975[df - 1] : Z95);
+
+export interface PairedDifference {
+  /** Number of pairs (seeds both settings have). */
+  n: number;
+  mean: number;
+  /** 95% paired-t interval of the mean difference; NaN ends with fewer than two pairs. */
+  ci: Interval;
+}
+
+/** Mean of a - b over pairs and its 95% paired-t interval: mean +- t(0.975, n-1) * sd / sqrt(n). */
+export function pairedDifference(a: readonly number[], b: readonly number[]): PairedDifference {
+  const d = a.map((x, i) => x - b[i]).filter((v) => !Number.isNaN(v));
+  const n = d.length;
+  const mean = n ? d.reduce((s, v) => s + v, 0) / n : Number.NaN;
+  if (n < 2) return { n, mean, ci: [Number.NaN, Number.NaN] };
+  const sd = Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  const half = t975(n - 1) * sd / Math.sqrt(n);
+  return { n, mean, ci: [mean - half, mean + half] };
+}

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parse } from 'yaml';
 import { groupRuns, type Group, type RunResult, type Summary } from '../analysis/compare';
+import { pairedDifference } from '../analysis/intervals';
 import { UserError } from '../errors';
 import type { EvalReport } from '../experiment/evaluate';
 import { INTERACTION_TYPES } from '../interactionTypes';
@@ -16,6 +17,7 @@ import { withRunsDir, type CommonOptions } from './common';
 import { table } from './table';
 
 interface CompareOptions extends CommonOptions {
+  baseline?: string;
   split: string;
   all?: boolean;
   json?: boolean;
@@ -100,6 +102,34 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
   return out;
 }
 
+/** The group a --baseline names: its label exactly, else the group holding that run id (or prefix). */
+export function findBaseline(groups: Group[], ref: string): Group {
+  const byLabel = groups.find((g) => g.label === ref);
+  if (byLabel) return byLabel;
+  const byRun = groups.filter((g) => g.runs.some((r) => r.id === ref || r.id.startsWith(ref)));
+  if (byRun.length === 1) return byRun[0];
+  throw new UserError(`no setting "${ref}" among the compared runs`, { where: '--baseline', hint: `name a setting as compare labels it (${groups.map((g) => `"${g.label}"`).join(', ')}) or one of its runs` });
+}
+
+/** Each setting minus the baseline over the seeds both have: accuracy, macro-F1 and per-type accuracy. */
+export function pairedTable(groups: Group[], baseline: Group, asMarkdown: boolean): string {
+  const render = asMarkdown ? markdown : table;
+  const bySeed = (g: Group, metric: string) => new Map(g.runs.map((r) => [r.seed, r.metrics[metric] ?? Number.NaN]));
+  const metrics = ['accuracy', 'macro_f1', ...INTERACTION_TYPES.map((t) => `type_${t}`).filter((m) => baseline.runs.some((r) => !Number.isNaN(r.metrics[m] ?? Number.NaN)))];
+  const rows = groups.filter((g) => g !== baseline).map((g) => {
+    const seeds = g.runs.map((r) => r.seed).filter((s) => bySeed(baseline, 'accuracy').has(s));
+    const cells = metrics.map((m) => {
+      const [a, b] = [bySeed(g, m), bySeed(baseline, m)];
+      const d = pairedDifference(seeds.map((s) => a.get(s)!), seeds.map((s) => b.get(s)!));
+      const sign = (v: number) => (v >= 0 ? `+${f3(v)}` : f3(v));
+      return Number.isNaN(d.mean) ? '-' : Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`;
+    });
+    return [g.label, String(seeds.length), ...cells];
+  });
+  const names = metrics.map((m) => (m.startsWith('type_') ? m.slice(5) : m === 'macro_f1' ? 'macro-F1' : m));
+  return `paired differences against "${baseline.label}" over matching seeds: mean [95% paired-t interval]\n${render(['setting', 'pairs', ...names], rows)}`;
+}
+
 export function registerCompare(program: Command): void {
   const cmd = program
     .command('compare')
@@ -107,12 +137,15 @@ export function registerCompare(program: Command): void {
     .argument('[runs...]', 'run ids (or unique prefixes) under --runs-dir, or run folder paths')
     .option('--all', 'every finished run under --runs-dir')
     .addOption(new Option('--split <split>', 'which evaluation to read').choices(['test', 'val']).default('test'))
+    .option('--baseline <setting>', 'add paired differences against this setting (its label as compare prints it, or one of its runs) over matching seeds, with 95% paired-t intervals')
     .option('--markdown', 'Markdown tables')
     .option('--json', 'print JSON');
   withRunsDir(cmd).action((refs: string[], opts: CompareOptions) => {
     const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : refs;
     if (!ids.length) throw new UserError('no runs to compare', { where: 'dmil compare', hint: 'name runs, or pass --all to compare every finished run under --runs-dir' });
     const groups = groupRuns(ids.map((id) => readResult(id, opts.runsDir, opts.split)));
-    process.stdout.write(opts.json ? `${JSON.stringify(groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, metrics: r.metrics })), metrics: g.metrics })), null, 2)}\n` : `${formatComparison(groups, Boolean(opts.markdown))}\n`);
+    const baseline = opts.baseline !== undefined ? findBaseline(groups, opts.baseline) : undefined;
+    const paired = baseline ? `\n\n${pairedTable(groups, baseline, Boolean(opts.markdown))}` : '';
+    process.stdout.write(opts.json ? `${JSON.stringify(groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, metrics: r.metrics })), metrics: g.metrics })), null, 2)}\n` : `${formatComparison(groups, Boolean(opts.markdown))}${paired}\n`);
   });
 }
