@@ -11,6 +11,7 @@ import { UserError } from '../errors';
 import type { EvalReport } from '../experiment/evaluate';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import { listRuns } from '../runs/list';
+import { cellStates, readPlan, sweepDir } from '../sweep/folder';
 import { readMeta } from '../runs/meta';
 import { resolveRun, runFiles } from '../runs/runFolder';
 import { withRunsDir, type CommonOptions } from './common';
@@ -102,6 +103,16 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
   return out;
 }
 
+/** The finished runs of a sweep named by id or folder; undefined when `ref` is not a sweep. */
+function sweepRuns(ref: string, runsDir: string): string[] | undefined {
+  const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(runsDir, ref);
+  if (!fs.existsSync(path.join(dir, 'plan.json'))) return undefined;
+  const states = cellStates(dir, runsDir, readPlan(dir));
+  const done = states.filter((c) => c.status === 'done').map((c) => c.run!);
+  if (!done.length) throw new UserError('no cell of this sweep is done yet', { where: ref, hint: `dmil sweep status ${ref}` });
+  return done;
+}
+
 /** The group a --baseline names: its label exactly, else the group holding that run id (or prefix). */
 export function findBaseline(groups: Group[], ref: string): Group {
   const byLabel = groups.find((g) => g.label === ref);
@@ -134,14 +145,14 @@ export function registerCompare(program: Command): void {
   const cmd = program
     .command('compare')
     .description('compare runs side by side: settings over seeds, mean ± standard deviation of each metric')
-    .argument('[runs...]', 'run ids (or unique prefixes) under --runs-dir, or run folder paths')
+    .argument('[runs...]', 'run ids (or unique prefixes) under --runs-dir, run folder paths, or sweeps (their id or folder: every done cell)')
     .option('--all', 'every finished run under --runs-dir')
     .addOption(new Option('--split <split>', 'which evaluation to read').choices(['test', 'val']).default('test'))
     .option('--baseline <setting>', 'add paired differences against this setting (its label as compare prints it, or one of its runs) over matching seeds, with 95% paired-t intervals')
     .option('--markdown', 'Markdown tables')
     .option('--json', 'print JSON');
   withRunsDir(cmd).action((refs: string[], opts: CompareOptions) => {
-    const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : refs;
+    const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : refs.flatMap((r) => sweepRuns(r, opts.runsDir) ?? [r]);
     if (!ids.length) throw new UserError('no runs to compare', { where: 'dmil compare', hint: 'name runs, or pass --all to compare every finished run under --runs-dir' });
     const groups = groupRuns(ids.map((id) => readResult(id, opts.runsDir, opts.split)));
     const baseline = opts.baseline !== undefined ? findBaseline(groups, opts.baseline) : undefined;

@@ -12,6 +12,7 @@ import { registerEval } from './eval';
 import { registerInit } from './init';
 import { registerPid } from './pid';
 import { registerRuns } from './runs';
+import { registerSweep } from './sweep';
 import { registerSchema } from './schema';
 import { registerTrain } from './train';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerCompare(program);
   registerPid(program);
+  registerSweep(program);
   registerSchema(program);
   registerInit(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');

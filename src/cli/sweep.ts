@@ -1,0 +1,160 @@
+// `dmil sweep CONFIG|SWEEP.yaml [--axis key=v1,v2]...`: a table of runs over seeds and settings,
+// on a local job pool or a Slurm cluster; `dmil sweep status SWEEP`; `dmil sweep cell DIR I` (what
+// each job runs: trains or resumes one cell).
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { readConfigFile } from '../config/load';
+import { UserError } from '../errors';
+import { trainNew, trainResume } from '../experiment/train';
+import { writeFileAtomic } from '../runs/atomic';
+import { cellStates, openSweep, readPlan, recordAttempt, recordRun, sweepDir } from '../sweep/folder';
+import { runLocal } from '../sweep/local';
+import { parseAxes, planSweep, readSweepFile, sweepSchema, type SweepPlan } from '../sweep/plan';
+import { slurmScript } from '../sweep/slurm';
+import { collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { cliReporter } from './reporter';
+import { table } from './table';
+
+interface SweepOptions extends CommonOptions {
+  axis: string[];
+  set: string[];
+  executor: 'local' | 'slurm';
+  jobs?: string;
+}
+
+export function registerSweep(program: Command): void {
+  const cmd = program
+    .command('sweep')
+    .description('train every cell of a sweep (axes crossed, variants) on a local job pool or Slurm; the same command again resumes it; `dmil sweep status SWEEP`')
+    .argument('<source>', 'a config with --axis flags, a sweep YAML file, or "status" / "cell" (see --help)')
+    .argument('[rest...]', 'for status: the sweep (its id or folder); for cell: the sweep folder and the cell index')
+    .option('--axis <key=v1,v2>', 'a config key and its values; every combination is a cell (repeatable), e.g. --axis seed=1,2,3', collect, [])
+    .option('--set <key=value>', 'override the base config of every cell (repeatable)', collect, [])
+    .addOption(new Option('--executor <name>', 'where cells train').choices(['local', 'slurm']).default('local'))
+    .option('--jobs <n>', 'local executor: cells at a time (default: the number of cores)')
+    .option('-q, --quiet', 'no progress lines');
+  withBackend(withRunsDir(cmd)).action(async (source: string, rest: string[], opts: SweepOptions) => {
+    if (source === 'cell') return runOneCell(rest, opts);
+    if (source === 'status') return status(rest, opts);
+    const spec = /\.ya?ml$/i.test(source) && fs.existsSync(source) && isSweepFile(source)
+      ? readSweepFile(source)
+      : sweepSchema.parse({ config: path.resolve(source), set: opts.set, axes: parseAxes(opts.axis) });
+    if (isSweepFile(source)) spec.set = [...spec.set, ...opts.set];
+    if (Object.keys(spec.axes).length === 0 && Object.keys(spec.variants).length === 0) {
+      throw new UserError('a sweep needs at least one axis or variant', { where: source, hint: 'e.g. --axis seed=1,2,3' });
+    }
+    const plan = planSweep(spec);
+    const dir = openSweep(opts.runsDir, plan);
+    const reporter = cliReporter({ quiet: Boolean(opts.quiet) });
+    try {
+      reporter.info(`sweep ${plan.id}: ${plan.cells.length} cells in ${dir}`);
+      if (opts.executor === 'slurm') {
+        submitSlurm(dir, plan, opts, reporter.info.bind(reporter));
+      } else {
+        const jobs = opts.jobs ? Number(opts.jobs) : os.cpus().length;
+        if (!Number.isInteger(jobs) || jobs < 1) throw new UserError('--jobs takes a positive whole number', { where: `--jobs ${opts.jobs}` });
+        const out = await runLocal(dir, opts.runsDir, plan, jobs, opts.backend, reporter);
+        reporter.result(`sweep ${plan.id}: ${out.done} of ${plan.cells.length} cells done, ${out.failed} failed`);
+        if (out.failed > 0) process.exitCode = 1;
+      }
+      process.stdout.write(`${plan.id}\n`);
+    } finally {
+      reporter.close();
+    }
+  });
+}
+
+const isSweepFile = (file: string) => {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return /^(config|axes|variants):/m.test(text) && !/^data:/m.test(text);
+  } catch {
+    return false;
+  }
+};
+
+/** Trains one cell: a new run, or the cell's run resumed. Used by both executors. */
+async function runOneCell(rest: string[], opts: SweepOptions): Promise<void> {
+  const [dir, indexText] = rest;
+  const plan = readPlan(dir);
+  const index = Number(indexText);
+  const cell = plan.cells[index];
+  if (!cell) throw new UserError(`no cell ${indexText} in this sweep (it has ${plan.cells.length})`, { where: dir });
+  const state = cellStates(dir, opts.runsDir, plan)[index];
+  if (state.status === 'done') {
+    process.stdout.write(`${state.run}\n`);
+    return;
+  }
+  recordAttempt(dir, index);
+  const backend = await startBackend(opts.backend);
+  const reporter = cliReporter({ quiet: true });
+  const trainOpts = { runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1), onRunFolder: (id: string) => recordRun(dir, index, id) };
+  try {
+    const result = state.run
+      ? await trainResume(state.run, path.join(opts.runsDir, state.run), trainOpts)
+      : await trainNew(readConfigFile(plan.config, cell.sets).config, trainOpts);
+    process.stdout.write(`${result.id}\n`);
+  } finally {
+    reporter.close();
+  }
+}
+
+function status(rest: string[], opts: SweepOptions): void {
+  const ref = rest[0];
+  if (!ref) throw new UserError('which sweep?', { where: 'dmil sweep status', hint: 'dmil sweep status SWEEP_ID' });
+  const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(opts.runsDir, ref);
+  const plan = readPlan(dir);
+  const states = cellStates(dir, opts.runsDir, plan);
+  const slurm = readSlurmJobs(dir);
+  process.stdout.write(`${table(['cell', 'setting', 'status', 'run', 'tries', ...(slurm ? ['slurm'] : [])], states.map((s) => [
+    String(s.cell.index), s.cell.label, s.status, s.run ?? '-', String(s.attempts), ...(slurm ? [slurm[s.cell.index] ?? '-'] : []),
+  ]))}\n`);
+}
+
+/** Slurm: one job array over the cells not done yet; each task runs `dmil sweep cell`. */
+function submitSlurm(dir: string, plan: SweepPlan, opts: SweepOptions, info: (m: string) => void): void {
+  const todo = cellStates(dir, opts.runsDir, plan).filter((s) => s.status !== 'done').map((s) => s.cell.index);
+  if (!todo.length) {
+    info('every cell is done; nothing to submit');
+    return;
+  }
+  const script = slurmScript(plan, dir, opts.runsDir, todo, opts.backend);
+  const file = path.join(dir, `sbatch-${Date.now()}.sh`);
+  writeFileAtomic(file, script);
+  let out: string;
+  try {
+    out = execFileSync('sbatch', ['--parsable', file], { encoding: 'utf8' }).trim();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    throw new UserError(`sbatch failed: ${err.code === 'ENOENT' ? 'sbatch is not installed here' : String(err.stderr ?? err.message).trim().split('\n')[0]}`, { where: file, hint: 'run on a Slurm login node, or use --executor local' });
+  }
+  const jobId = out.split(';')[0];
+  writeFileAtomic(path.join(dir, 'slurm.json'), `${JSON.stringify({ job: jobId, script: file, cells: todo }, null, 2)}\n`);
+  info(`submitted Slurm job array ${jobId} (${todo.length} cells): ${file}; follow it with dmil sweep status ${plan.id}`);
+}
+
+/** Per cell, the Slurm state of its array task (from squeue, else sacct), when the sweep was submitted to Slurm. */
+function readSlurmJobs(dir: string): Record<number, string> | null {
+  const file = path.join(dir, 'slurm.json');
+  if (!fs.existsSync(file)) return null;
+  const { job, cells } = JSON.parse(fs.readFileSync(file, 'utf8')) as { job: string; cells: number[] };
+  const states: Record<number, string> = {};
+  const read = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return '';
+    }
+  };
+  const lines = `${read('sacct', ['-j', job, '-n', '-X', '-P', '-o', 'JobID,State'])}\n${read('squeue', ['-j', job, '-h', '-r', '-o', '%i|%T'])}`;
+  for (const line of lines.split('\n')) {
+    const m = /^\d+_(\d+)\|(\S+)/.exec(line.trim());
+    if (m) states[cells[Number(m[1])]] = `${job}_${m[1]} ${m[2].toLowerCase()}`;
+  }
+  return states;
+}
+

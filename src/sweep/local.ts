@@ -1,0 +1,70 @@
+// The local executor: each cell is one `dmil sweep cell` process, at most `jobs` at a time. A
+// failed cell is tried again (resumed) up to the plan's retries and never stops the others;
+// cells another process is training are waited for.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { Logger } from '../log';
+import { cellStates, type CellState } from './folder';
+import type { SweepPlan } from './plan';
+
+const dmilBin = path.resolve(__dirname, '..', '..', '..', 'bin', 'dmil');
+
+export interface SweepOutcome {
+  done: number;
+  failed: number;
+  states: CellState[];
+}
+
+function runCellProcess(dir: string, runsDir: string, index: number, backend: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [dmilBin, 'sweep', 'cell', dir, String(index), '--runs-dir', runsDir, '--backend', backend, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+export async function runLocal(dir: string, runsDir: string, plan: SweepPlan, jobs: number, backend: string, logger: Logger): Promise<SweepOutcome> {
+  const retries = plan.spec.retries;
+  const counts = () => {
+    const s = cellStates(dir, runsDir, plan);
+    return { s, done: s.filter((c) => c.status === 'done').length, failed: s.filter((c) => c.status !== 'done' && c.attempts > retries).length };
+  };
+  const started = Date.now();
+  const running = new Set<number>();
+  let finishedHere = 0;
+  const next = (): number | undefined => {
+    const { s } = counts();
+    const todo = s.find((c) => !running.has(c.cell.index) && c.status !== 'done' && c.status !== 'running' && c.attempts <= retries);
+    return todo?.cell.index;
+  };
+  await new Promise<void>((resolveAll) => {
+    const pump = () => {
+      let idx = running.size < jobs ? next() : undefined;
+      while (idx !== undefined) {
+        const i = idx;
+        running.add(i);
+        void runCellProcess(dir, runsDir, i, backend).then(() => {
+          running.delete(i);
+          finishedHere += 1;
+          const { s, done, failed } = counts();
+          const st = s[i];
+          const left = plan.cells.length - done - failed;
+          const perCell = (Date.now() - started) / 1000 / Math.max(finishedHere, 1);
+          const eta = left > 0 ? `, about ${Math.round((perCell * left) / Math.max(jobs, 1))}s left` : '';
+          logger.info(`cell ${i} (${st.cell.label}): ${st.status}${st.run ? ` ${st.run}` : ''} | ${done} done, ${running.size} running, ${failed} failed of ${plan.cells.length}${eta}`);
+          pump();
+        });
+        idx = running.size < jobs ? next() : undefined;
+      }
+      if (running.size === 0) {
+        // Cells trained by another process (an earlier sweep command still running) are waited for.
+        if (counts().s.some((c) => c.status === 'running')) setTimeout(pump, 1000);
+        else resolveAll();
+      }
+    };
+    pump();
+  });
+  const { s, done, failed } = counts();
+  return { done, failed, states: s };
+}
