@@ -132,3 +132,34 @@ test('the same 2x2 sweep through a real Slurm cluster gives identical metrics pe
     slurm.stop();
   }
 });
+
+test('a sweep file: axes and named variants crossed, --set over the base, errors at file:line; dmil runs shows each run\'s cell and filters, sorts and removes', () => {
+  const dir = tmpDir('sweep-file');
+  const runsDir = path.join(dir, 'runs');
+  writeConfig(dir, tinyConfig());
+  const file = path.join(dir, 'ablation.yaml');
+  fs.writeFileSync(file, 'config: config.yaml\naxes:\n  seed: [1, 2]\nvariants:\n  base: []\n  wide: ["model.backbone.hidden=[32]"]\nretries: 0\n');
+  const r = runCli(['sweep', file, '--set', 'train.epochs=2', '--jobs', '2', '--runs-dir', runsDir]);
+  assert.equal(r.status, 0, r.stderr);
+  const id = lastLine(r.stdout);
+  const rows = statusRows(id, runsDir);
+  assert.deepEqual(rows.map((x) => x[1]), ['seed=1 base', 'seed=1 wide', 'seed=2 base', 'seed=2 wide']);
+  const listed = JSON.parse(runCli(['runs', '--runs-dir', runsDir, '--json', '--filter', 'overrides=wide', '--sort', 'seed']).stdout);
+  assert.deepEqual(listed.map((x: { overrides: string; sweep: string }) => [x.overrides, x.sweep]), [['seed=2 wide', id], ['seed=1 wide', id]]);
+  assert.ok(listed.every((x: { best_epochs: Record<string, number> }) => typeof x.best_epochs.train === 'number'));
+  const csv = runCli(['compare', id, '--runs-dir', runsDir, '--csv']).stdout.trim().split('\n');
+  assert.equal(csv.length, 3, 'a header and one row per setting');
+  assert.match(csv[0], /^setting,seeds,accuracy_mean,accuracy_std,/);
+  const gone = runCli(['runs', 'rm', listed[0].id, '--runs-dir', runsDir]);
+  assert.equal(gone.status, 0, gone.stderr);
+  assert.ok(!fs.existsSync(path.join(runsDir, listed[0].id)));
+
+  const bad = path.join(dir, 'bad.yaml');
+  fs.writeFileSync(bad, 'config: config.yaml\naxes:\n  seed: [1, 2]\nretry: 3\n');
+  const e = runCli(['sweep', bad, '--runs-dir', runsDir]);
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /^dmil: .*bad\.yaml:4:1: retry: unknown key "retry"/);
+  const badCell = runCli(['sweep', path.join(dir, 'config.yaml'), '--axis', 'train.epochs=2,zero', '--runs-dir', runsDir]);
+  assert.equal(badCell.status, 2);
+  assert.match(badCell.stderr, /^dmil: cell 1 \(train\.epochs=zero\): --set train\.epochs=zero: train\.epochs: expected a number, got "zero" \(every cell must be a valid config\)\n$/);
+});

@@ -19,6 +19,7 @@ import { table } from './table';
 
 interface CompareOptions extends CommonOptions {
   baseline?: string;
+  csv?: boolean;
   split: string;
   all?: boolean;
   json?: boolean;
@@ -48,10 +49,12 @@ function readResult(ref: string, runsDir: string, split: string): RunResult {
   const meta = readMeta(run.dir);
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalReport;
   const config = parse(fs.readFileSync(path.join(run.dir, runFiles.config), 'utf8')) as Record<string, unknown>;
-  return { id: run.id, seed: meta.seed, config, metrics: runMetrics(report, meta.selection) };
+  const seconds = meta.ended ? (Date.parse(meta.ended) - Date.parse(meta.started)) / 1000 : Number.NaN;
+  return { id: run.id, seed: meta.seed, config, metrics: { ...runMetrics(report, meta.selection), train_seconds: seconds } };
 }
 
 const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
+const f2 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(2));
 const cell = (s: Summary | undefined, perSeed = false): string => {
   if (!s || Number.isNaN(s.mean)) return '-';
   const sd = Number.isNaN(s.std) ? '' : ` ± ${f3(s.std)}`;
@@ -73,15 +76,23 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
   const render = asMarkdown ? markdown : table;
   const has = (name: string) => groups.some((g) => g.metrics[name] && !Number.isNaN(g.metrics[name].mean));
   const types = INTERACTION_TYPES.filter((t) => has(`type_${t}`));
-  const extra: [string, string][] = [['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc']];
+  const extra: [string, string][] = [['macro_f1', 'macro-F1'], ['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc']];
   const shown = extra.filter(([n]) => has(n));
   const lastStages = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('kept_epoch_'))))];
   const keptCol = lastStages.includes('kept_epoch_finetune') ? 'kept_epoch_finetune' : undefined;
   const ratio = has('gate_S_S') && has('gate_R_S');
-  const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : [])];
+  const timed = has('train_seconds');
+  // DMIL's gate on each type's own component (components in output order: R, U of modality 1, U of modality 2, S).
+  const gateComps = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
+  const ownGate = (g: Group) => (gateComps.length === 4 && types.every((t) => g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`])
+    ? types.map((t) => f2(g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`].mean)).join(' / ')
+    : '-');
+  const owned = gateComps.length === 4 && groups.some((g) => ownGate(g) !== '-');
+  const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(owned ? [`gate on own component (${types.join(' / ')})`] : []), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : []), ...(timed ? ['time (s)'] : [])];
   const rows = groups.map((g) => [
     g.label, String(g.runs.length), cell(g.metrics.accuracy, true), ...types.map((t) => cell(g.metrics[`type_${t}`])),
-    ...shown.map(([n]) => cell(g.metrics[n])), ...(ratio ? [gateRatio(g)] : []), ...(keptCol ? [epochs(g.metrics[keptCol])] : []),
+    ...shown.map(([n]) => cell(g.metrics[n])), ...(owned ? [ownGate(g)] : []), ...(ratio ? [gateRatio(g)] : []), ...(keptCol ? [epochs(g.metrics[keptCol])] : []),
+    ...(timed ? [g.metrics.train_seconds && !Number.isNaN(g.metrics.train_seconds.mean) ? g.metrics.train_seconds.mean.toFixed(0) : '-'] : []),
   ]);
   let out = `test metrics, mean ± standard deviation over seeds\n${render(header, rows)}`;
   // The user's groups (data.group): accuracy per group, and the gate by group.
@@ -101,6 +112,16 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
     out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
   }
   return out;
+}
+
+/** One row per setting: its label, seeds, and each metric's mean and standard deviation. */
+export function comparisonCsv(groups: Group[]): string {
+  const names = [...new Set(groups.flatMap((g) => Object.keys(g.metrics)))];
+  const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const n = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : String(v));
+  const lines = [['setting', 'seeds', ...names.flatMap((m) => [`${m}_mean`, `${m}_std`])].map(q).join(',')];
+  for (const g of groups) lines.push([q(g.label), String(g.runs.length), ...names.flatMap((m) => [n(g.metrics[m]?.mean), n(g.metrics[m]?.std)])].join(','));
+  return `${lines.join('\n')}\n`;
 }
 
 /** The finished runs of a sweep named by id or folder; undefined when `ref` is not a sweep. */
@@ -150,6 +171,7 @@ export function registerCompare(program: Command): void {
     .addOption(new Option('--split <split>', 'which evaluation to read').choices(['test', 'val']).default('test'))
     .option('--baseline <setting>', 'add paired differences against this setting (its label as compare prints it, or one of its runs) over matching seeds, with 95% paired-t intervals')
     .option('--markdown', 'Markdown tables')
+    .option('--csv', 'one CSV row per setting: every metric\'s mean and standard deviation')
     .option('--json', 'print JSON');
   withRunsDir(cmd).action((refs: string[], opts: CompareOptions) => {
     const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : refs.flatMap((r) => sweepRuns(r, opts.runsDir) ?? [r]);
@@ -157,6 +179,10 @@ export function registerCompare(program: Command): void {
     const groups = groupRuns(ids.map((id) => readResult(id, opts.runsDir, opts.split)));
     const baseline = opts.baseline !== undefined ? findBaseline(groups, opts.baseline) : undefined;
     const paired = baseline ? `\n\n${pairedTable(groups, baseline, Boolean(opts.markdown))}` : '';
+    if (opts.csv) {
+      process.stdout.write(comparisonCsv(groups));
+      return;
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, metrics: r.metrics })), metrics: g.metrics })), null, 2)}\n` : `${formatComparison(groups, Boolean(opts.markdown))}${paired}\n`);
   });
 }

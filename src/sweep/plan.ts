@@ -65,6 +65,12 @@ export function readSweepFile(file: string): SweepSpec {
     const issue = parsed.error.issues[0];
     const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
     let node = doc.getIn(keyPath, true) as { range?: [number, number] } | undefined;
+    if (issue.code === 'unrecognized_keys') {
+      // Point at the key itself, not its value.
+      const parent = (issue.path.length ? doc.getIn(issue.path, true) : doc.contents) as { items?: { key?: { value?: unknown; range?: [number, number] } }[] } | undefined;
+      const pair = parent?.items?.find((it) => it.key?.value === issue.keys[0]);
+      if (pair?.key?.range) node = pair.key;
+    }
     for (let cut = keyPath.length - 1; !node?.range && cut >= 0; cut--) node = doc.getIn(keyPath.slice(0, cut), true) as { range?: [number, number] } | undefined;
     const pos = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     const what = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}" (keys: ${Object.keys(sweepSchema.shape).join(', ')})` : issue.message;
