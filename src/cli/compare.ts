@@ -13,6 +13,7 @@ import { INTERACTION_TYPES } from '../interactionTypes';
 import { listRuns } from '../runs/list';
 import { cellStates, readPlan, sweepDir } from '../sweep/folder';
 import { readMeta } from '../runs/meta';
+import { readMetrics } from '../runs/metricsFile';
 import { resolveRun, runFiles } from '../runs/runFolder';
 import { withRunsDir, type CommonOptions } from './common';
 import { table } from './table';
@@ -49,7 +50,9 @@ function readResult(ref: string, runsDir: string, split: string): RunResult {
   const meta = readMeta(run.dir);
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalReport;
   const config = parse(fs.readFileSync(path.join(run.dir, runFiles.config), 'utf8')) as Record<string, unknown>;
-  const seconds = meta.ended ? (Date.parse(meta.ended) - Date.parse(meta.started)) / 1000 : Number.NaN;
+  // Training time: the epochs' own seconds from metrics.csv (a resumed run's pause not counted).
+  const rows = readMetrics(path.join(run.dir, runFiles.metrics)).filter((r) => r.split === 'train');
+  const seconds = rows.length ? rows.reduce((a, r) => a + (r.values.epoch_seconds ?? 0), 0) : Number.NaN;
   return { id: run.id, seed: meta.seed, config, metrics: { ...runMetrics(report, meta.selection), train_seconds: seconds } };
 }
 
@@ -88,7 +91,7 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
     ? types.map((t) => f2(g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`].mean)).join(' / ')
     : '-');
   const owned = gateComps.length === 4 && groups.some((g) => ownGate(g) !== '-');
-  const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(owned ? [`gate on own component (${types.join(' / ')})`] : []), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : []), ...(timed ? ['time (s)'] : [])];
+  const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(owned ? [`gate on own component (${types.join(' / ')})`] : []), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : []), ...(timed ? ['train time (s)'] : [])];
   const rows = groups.map((g) => [
     g.label, String(g.runs.length), cell(g.metrics.accuracy, true), ...types.map((t) => cell(g.metrics[`type_${t}`])),
     ...shown.map(([n]) => cell(g.metrics[n])), ...(owned ? [ownGate(g)] : []), ...(ratio ? [gateRatio(g)] : []), ...(keptCol ? [epochs(g.metrics[keptCol])] : []),
