@@ -150,6 +150,14 @@ test('a sweep file: axes and named variants crossed, --set over the base, errors
   const csv = runCli(['compare', id, '--runs-dir', runsDir, '--csv']).stdout.trim().split('\n');
   assert.equal(csv.length, 3, 'a header and one row per setting');
   assert.match(csv[0], /^setting,seeds,accuracy_mean,accuracy_std,/);
+  // A run a live process holds is never removed.
+  const held = path.join(runsDir, listed[1].id, 'lock');
+  fs.writeFileSync(held, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), command: 'dmil train' }));
+  const refused = runCli(['runs', 'rm', listed[1].id, '--runs-dir', runsDir]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, new RegExp(`^dmil: ${listed[1].id}: run is in use by process ${process.pid} on .+ \\(dmil train\\) \\(stop it first; a run being trained is never removed\\)`));
+  assert.ok(fs.existsSync(path.join(runsDir, listed[1].id, 'meta.json')));
+  fs.rmSync(held);
   const gone = runCli(['runs', 'rm', listed[0].id, '--runs-dir', runsDir]);
   assert.equal(gone.status, 0, gone.stderr);
   assert.ok(!fs.existsSync(path.join(runsDir, listed[0].id)));
