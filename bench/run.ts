@@ -144,7 +144,34 @@ async function pidSpeed(): Promise<void> {
   }
 }
 
+/**
+ * Settings where a GPU pays, per backend that loads (webgpu only on a hardware adapter): joint,
+ * DMIL's stages and the conv2d backbone, plus a wide MLP (hidden 1024, batch 512).
+ */
+async function gpuCases(): Promise<void> {
+  const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;
+  const hasFashion = fashion.data.source === 'idx' && fs.existsSync(fashion.data.images);
+  for (const choice of ['webgpu', 'wasm'] as BackendChoice[]) {
+    try {
+      const report = await selectBackend(choice);
+      if (report.adapter) console.log(`webgpu adapter: ${JSON.stringify(report.adapter)}`);
+    } catch (e) {
+      console.log(`${choice.padEnd(8)}not available: ${(e as Error).message}`);
+      continue;
+    }
+    const wide = readConfigFile(path.join(root, 'configs', 'xor.yaml'), ['model.paradigm=joint', 'model.backbone.hidden=[1024]', 'model.backbone.out=1024', 'train.batch_size=512']).config;
+    console.log(`${choice.padEnd(8)}joint, MLP hidden 1024, batch 512: ${fmt((await throughput(wide)).train)} samples/s`);
+    for (const [stage, sps] of Object.entries(await throughput(benchConfig('joint')))) console.log(`${choice.padEnd(8)}joint ${stage}: ${fmt(sps)} samples/s`);
+    for (const [stage, sps] of Object.entries(await throughput(benchConfig('dmil')))) console.log(`${choice.padEnd(8)}dmil ${stage}: ${fmt(sps)} samples/s`);
+    if (hasFashion) {
+      const conv = { ...fashion, data: { ...fashion.data, limit: 3000 }, model: { ...fashion.model, backbone: { ...fashion.model.backbone, type: 'conv2d' as const } } };
+      console.log(`${choice.padEnd(8)}joint, conv2d on Fashion-MNIST halves: ${fmt((await throughput(conv)).train)} samples/s`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--gpu-only')) return gpuCases();
   if (process.argv.includes('--pid-only')) return pidSpeed();
   if (process.argv.includes('--load-only')) return loading();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();

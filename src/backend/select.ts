@@ -1,5 +1,5 @@
-// Chooses and initialises the TensorFlow.js backend: native (GPU, then CPU), then wasm, then
-// the pure-JS cpu backend. Native packages are optional dependencies, loaded lazily; any failure
+// Chooses and initialises the TensorFlow.js backend: native (GPU, then CPU), then WebGPU on a
+// hardware adapter, then wasm, then the pure-JS cpu backend. Native packages are optional dependencies, loaded lazily; any failure
 // to load them is recorded as the reason that backend was skipped.
 import * as tf from '@tensorflow/tfjs-core';
 // The union package registers every op's gradient. tfjs-core's Node bundle registers none, and
@@ -10,8 +10,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors';
 import { installWasmKernels } from './wasmKernels';
+import { findGpuAdapter, installWebGpu, type GpuAdapterReport } from './webgpu';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface BackendReport {
@@ -23,6 +24,8 @@ export interface BackendReport {
   skipped: { backend: string; reason: string }[];
   /** Kernel overrides registered by dmil on this backend. */
   overrides: string[];
+  /** The GPU adapter, for the webgpu backend. */
+  adapter?: GpuAdapterReport;
 }
 
 // Silence tfjs's "install tfjs-node" banner and other console chatter from the library.
@@ -74,6 +77,27 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
       });
     }
   }
+  if (choice === 'auto' || choice === 'webgpu') {
+    const found = await findGpuAdapter();
+    let reason = 'reason' in found ? found.reason : '';
+    if (!('reason' in found)) {
+      if (found.adapter.software && choice === 'auto') {
+        reason = `only a software adapter (${found.adapter.description || found.adapter.device}); auto does not choose it`;
+      } else {
+        try {
+          installWebGpu(found.gpu, found.globals);
+          if (!(await tf.setBackend('webgpu'))) throw new Error('backend "webgpu" failed to initialise');
+          await tf.ready();
+          current = { name: 'webgpu', source: '@tensorflow/tfjs-backend-webgpu on Dawn (webgpu)', skipped, overrides: [], adapter: found.adapter };
+          return current;
+        } catch (e) {
+          reason = firstLine(e);
+        }
+      }
+    }
+    skipped.push({ backend: 'webgpu', reason });
+    if (choice === 'webgpu') throw new UserError(`the WebGPU backend cannot run here: ${reason}`, { where: '--backend webgpu', hint: 'use a machine with a GPU and its Vulkan driver, or --backend wasm' });
+  }
   for (const name of ['wasm', 'cpu'] as const) {
     if (choice !== 'auto' && choice !== name) continue;
     try {
@@ -95,5 +119,6 @@ const notInstalled = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'MOD
 /** One line for logs: "wasm (@tensorflow/tfjs-backend-wasm); skipped: ...". */
 export function describeBackend(r: BackendReport): string {
   const skipped = r.skipped.length ? `; skipped ${r.skipped.map((s) => `${s.backend} (${s.reason})`).join(', ')}` : '';
-  return `backend ${r.name} from ${r.source}${skipped}`;
+  const gpu = r.adapter ? ` (GPU: ${[r.adapter.vendor, r.adapter.architecture, r.adapter.device, r.adapter.description].filter(Boolean).join(' ')})` : '';
+  return `backend ${r.name} from ${r.source}${gpu}${skipped}`;
 }
