@@ -2,8 +2,11 @@
 // The CLI supplies a real one (stderr, progress bars, log.txt); tests use a silent or capturing one.
 
 export interface Progress {
-  /** Advance by `steps`; `fields` are shown beside the bar (loss, accuracy). */
-  tick(steps: number, fields?: Record<string, string>): void;
+  /**
+   * Advance by `steps`; `fields` (loss, accuracy) are shown beside the bar. They are computed only
+   * when something shows them, since reading a loss off the device costs a sync.
+   */
+  tick(steps: number, fields?: () => Record<string, string>): void;
   stop(): void;
 }
 

@@ -72,7 +72,7 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
         let fields = '';
         return {
           tick: (steps, f) => {
-            if (f) fields = join(f);
+            if (f) fields = join(f());
             bar.increment(steps, { fields });
           },
           stop: () => {
@@ -85,13 +85,14 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
       // line every `every` seconds says how far it got.
       let done = 0;
       let last = Date.now();
-      let fields = '';
+      let latest: (() => Record<string, string>) | undefined;
       return {
         tick(steps, f) {
           done += steps;
-          if (f) fields = join(f);
+          if (f) latest = f;
           if (Date.now() - last >= every) {
             last = Date.now();
+            const fields = join(latest?.());
             stream.write(`${label}: ${done}/${total} steps${fields ? ` | ${fields}` : ''}\n`);
           }
         },

@@ -140,7 +140,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const sums = new DeviceSum();
     const pace: PaceState = {
       steps: 0, samples: 0, seconds: 0, stepsPerEpoch, epochsLeft: train.epochs - epoch - 1, laterEpochs: position.laterEpochs,
-      epochSeconds: epochTimes.length ? epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length : undefined,
+      epochSeconds: mean(epochTimes),
     };
     let shown = 0;
     for (const idx of chunks(order, train.batch_size)) {
@@ -153,15 +153,15 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       sums.add(trainStep(step, batch, lr));
       disposeBatch(batch);
       Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (performance.now() - started) / 1000 });
-      // The running loss costs a device read: at most twice a second.
+      // The running loss costs a device read: offered at most twice a second, read only if shown.
       if (pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) {
         shown = pace.seconds;
-        bar.tick(1, {
+        bar.tick(1, () => ({
           'samples/s': formatRate(samplesPerSecond(pace)),
           loss: fmt(sums.peek(0) / pace.samples),
           ...(lastValAccuracy !== undefined ? { 'val acc': fmt(lastValAccuracy) } : {}),
           ETA: etaText(eta(pace)),
-        });
+        }));
       } else {
         bar.tick(1);
       }
@@ -199,7 +199,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     ];
     epochTimes.push(seconds);
     lastValAccuracy = valRow.accuracy;
-    const left = eta({ ...pace, steps: stepsPerEpoch, seconds: trainSeconds, epochSeconds: epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length });
+    const left = eta({ ...pace, steps: stepsPerEpoch, seconds: trainSeconds, epochSeconds: mean(epochTimes) });
     logger.info(`${stageLabel} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' (best so far)' : ''} | ${formatRate(trainIdx.length / Math.max(trainSeconds, 1e-9))} samples/s, ${seconds.toFixed(1)}s | left: stage <= ${formatDuration(left.stage)}, run <= ${formatDuration(left.run)}`);
 
     const finished = seen.stop || epoch + 1 >= train.epochs;
@@ -242,6 +242,8 @@ function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, auxOpti
   if (auxOptimizer) for (const [n, t] of Object.entries(auxOptimizer.state().tensors)) tensors[`aux/${n}`] = t;
   return { loop: { ...loop, optimizerStep: opt.step }, tensors };
 }
+
+const mean = (xs: readonly number[]): number | undefined => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** How many times an epoch's training loss exceeds the stage's starting loss (taken as at least 1 in size). */
 export const divergence = (loss: number, start: number): number => Math.abs(loss) / Math.max(1, Math.abs(start));
