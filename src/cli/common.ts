@@ -1,7 +1,10 @@
 // Options and plumbing shared by the commands.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES, describeBackend, selectBackend, type BackendChoice, type BackendReport } from '../backend/select';
 import type { EvalSplit } from '../data/dataset';
+import { UserError } from '../errors';
 import type { LoadedRun } from '../experiment/runModel';
 import type { Logger } from '../log';
 
@@ -51,4 +54,16 @@ export function resultName(split: string, loaded: LoadedRun): string {
 /** What an evaluation on other data records about that data. */
 export function dataRecord(loaded: LoadedRun, sets: readonly string[]): unknown {
   return loaded.newData ? { sets, files: loaded.fingerprint.files, content_sha256: loaded.fingerprint.content } : undefined;
+}
+
+/** An output file option (--out, --pointwise) must name a file in an existing, writable folder; checked before any work. */
+export function checkOutFile(out: string, option: string): void {
+  const dir = path.dirname(path.resolve(out));
+  if (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UserError(`${option} is a folder; it needs a file name`, { where: out, hint: `e.g. ${option} ${path.join(out, 'scores.csv')}` });
+  if (!fs.existsSync(dir)) throw new UserError('the folder of the output file does not exist', { where: out, hint: `create it first or choose another ${option}` });
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UserError('the folder of the output file is not writable', { where: out, hint: `choose another ${option}` });
+  }
 }

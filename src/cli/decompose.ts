@@ -5,14 +5,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { interactionScores, scoreColumns, toCsv, toJsonl } from '../analysis/interactionScores';
 import { EVAL_SPLITS, splitIndices, type EvalSplit } from '../data/dataset';
-import { UserError } from '../errors';
 import { evaluatePredictions } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { acquireRunLock } from '../runs/lock';
 import { resolveRun } from '../runs/runFolder';
-import { dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { checkOutFile, dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
 
 interface DecomposeOptions extends CommonOptions {
@@ -34,7 +33,7 @@ export function registerDecompose(program: Command): void {
     const run = resolveRun(ref, opts.runsDir);
     const lock = acquireRunLock(run.dir, run.id, 'dmil decompose');
     try {
-      if (opts.out) checkOutFile(opts.out);
+      if (opts.out) checkOutFile(opts.out, '--out');
       await startBackend(opts.backend);
       const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
       const { model, data, config } = loaded;
@@ -58,16 +57,4 @@ export function registerDecompose(program: Command): void {
       lock.release();
     }
   });
-}
-
-/** --out must name a file in an existing, writable folder (checked before any work). */
-function checkOutFile(out: string): void {
-  const dir = path.dirname(path.resolve(out));
-  if (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UserError('--out is a folder; it needs a file name', { where: out, hint: `e.g. --out ${path.join(out, 'scores.csv')}` });
-  if (!fs.existsSync(dir)) throw new UserError('the folder of the output file does not exist', { where: out, hint: 'create it first or choose another --out' });
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UserError('the folder of the output file is not writable', { where: out, hint: 'choose another --out' });
-  }
 }

@@ -1,18 +1,16 @@
 // `dmil pid CONFIG|RUN`: partial information decomposition of the data (redundancy, uniqueness,
 // synergy in bits) by the exact and the neural BATCH estimators, and per-sample scores.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { configFromObject, readConfigFile } from '../config/load';
 import { EVAL_SPLITS, type EvalSplit } from '../data/dataset';
-import { UserError } from '../errors';
 import { prepareForTraining } from '../experiment/data';
 import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidReport } from '../experiment/pid';
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun } from '../runs/runFolder';
-import { collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { checkOutFile, collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num, table } from './table';
 
@@ -36,7 +34,7 @@ export function registerPid(program: Command): void {
     .option('--json', 'print JSON instead of a table')
     .option('-q, --quiet', 'no progress messages');
   withBackend(withRunsDir(cmd)).action(async (source: string, opts: PidOptions) => {
-    if (opts.pointwise) checkOut(opts.pointwise);
+    if (opts.pointwise) checkOutFile(opts.pointwise, '--pointwise');
     const isConfig = /\.ya?ml$/i.test(source) && fs.existsSync(source);
     const loadedConfig = isConfig ? readConfigFile(source, opts.set) : undefined;
     const run = isConfig ? undefined : resolveRun(source, opts.runsDir);
@@ -66,12 +64,6 @@ export function registerPid(program: Command): void {
       reporter.close();
     }
   });
-}
-
-function checkOut(out: string): void {
-  const dir = path.dirname(path.resolve(out));
-  if (!fs.existsSync(dir)) throw new UserError('the folder of the output file does not exist', { where: out, hint: 'create it first or choose another --pointwise file' });
-  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UserError('--pointwise is a folder; it needs a file name', { where: out });
 }
 
 const cell = (e: PidEstimate, k: (typeof PID_KEYS)[number]) => {
