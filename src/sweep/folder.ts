@@ -11,6 +11,9 @@ import type { Cell, SweepPlan } from './plan';
 
 export const SWEEPS = 'sweeps';
 
+/** The dmil command line each cell runs (`dmil sweep cell`), from this installation. */
+export const dmilBin = path.resolve(__dirname, '..', '..', '..', 'bin', 'dmil');
+
 export interface CellState {
   cell: Cell;
   run: string | null;

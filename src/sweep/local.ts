@@ -2,12 +2,11 @@
 // failed cell is tried again (resumed) up to the plan's retries and never stops the others;
 // cells another process is training are waited for.
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import type { Logger } from '../log';
 import { cellStates, type CellState } from './folder';
+import { dmilBin } from './folder';
 import type { SweepPlan } from './plan';
 
-const dmilBin = path.resolve(__dirname, '..', '..', '..', 'bin', 'dmil');
 
 export interface SweepOutcome {
   done: number;

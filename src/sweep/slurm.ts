@@ -1,9 +1,9 @@
 // The Slurm executor's job array: one array task per cell not done yet, each running
 // `dmil sweep cell` on the shared runs folder. Slurm does placement, limits and requeueing.
 import * as path from 'node:path';
+import { dmilBin } from './folder';
 import type { SweepPlan } from './plan';
 
-const dmilBin = path.resolve(__dirname, '..', '..', '..', 'bin', 'dmil');
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function slurmScript(plan: SweepPlan, dir: string, runsDir: string, cells: number[], backend: string): string {
