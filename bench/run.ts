@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice } from '../src/backend/select';
+import { chromiumPath, openReport } from './browser';
 import { installWasmKernels } from '../src/backend/wasmKernels';
 import { readConfigFile } from '../src/config/load';
 import type { Config } from '../src/config/schema';
@@ -170,7 +171,36 @@ async function gpuCases(): Promise<void> {
   }
 }
 
+/**
+ * `dmil report` of a DMIL run on configs/mix.yaml: the file's size, the time to write it (load the
+ * run, predict the test split, render every figure), and the time Chromium takes to load it.
+ */
+async function reportSpeed(): Promise<void> {
+  const chromium = chromiumPath();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmil-bench-report-'));
+  const dmil = (args: string[]) => execFileSync(process.execPath, [path.join(root, 'bin', 'dmil'), ...args, '--runs-dir', path.join(dir, 'runs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const id = dmil(['train', path.join(root, 'configs', 'mix.yaml'), '-q']).trim().split('\n').pop()!;
+  const writes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    dmil(['report', id]);
+    writes.push(performance.now() - t);
+  }
+  const file = path.join(dir, 'runs', id, 'report.html');
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  let shown = 'not measured: no Chromium (install Debian\'s chromium, or set CHROMIUM)';
+  if (chromium) {
+    const pages = [];
+    for (let i = 0; i < 5; i++) pages.push(await openReport(file));
+    const [loads, drawn] = [pages.map((p) => p.loadMs), pages.map((p) => p.renderedMs)];
+    shown = `in Chromium: loaded in ${median(loads).toFixed(0)} ms, drawn in ${median(drawn).toFixed(0)} ms (medians of 5 opens; drawn: ${drawn.map((x) => x.toFixed(0)).join(', ')} ms)`;
+  }
+  console.log(`dmil report of a DMIL run on configs/mix.yaml: ${(fs.statSync(file).size / 1024 / 1024).toFixed(2)} MB, written in ${(median(writes) / 1000).toFixed(2)} s (median of 3, the whole command), ${shown}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) return reportSpeed();
   if (process.argv.includes('--gpu-only')) return gpuCases();
   if (process.argv.includes('--pid-only')) return pidSpeed();
   if (process.argv.includes('--load-only')) return loading();
@@ -208,6 +238,7 @@ async function main(): Promise<void> {
   console.log(`live tensors at the end: ${tf.memory().numTensors}`);
   await loading();
   await pidSpeed();
+  await reportSpeed();
 }
 
 main().catch((e) => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { configFromObject, readConfigFile } from '../src/config/load';
 import { configReferenceMarkdown } from '../src/config/reference';
 import { UserError } from '../src/errors';
+import { stageTrainConfig } from '../src/paradigms/dmil';
 import { repoRoot, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 function errorOf(f: () => unknown): string {
@@ -52,8 +53,7 @@ test('the README config reference is the one generated from the schema', () => {
   assert.ok(readme.includes(configReferenceMarkdown()), 'README.md is out of date: paste the output of `dmil schema --markdown` into its config reference');
 });
 
-test('a DMIL stage overrides only what it names; --set reaches into the default stage list', async () => {
-  const { stageTrainConfig } = await import('../src/paradigms/dmil');
+test('a DMIL stage overrides only what it names; --set reaches into the default stage list', () => {
   const raw = tinyConfig({ train: { optimizer: { type: 'sgd', lr: 0.1 }, epochs: 9 } });
   const defaults = configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages.1.epochs=4']).config;
   assert.ok(defaults.model.paradigm === 'dmil');

@@ -57,9 +57,9 @@ export function dataRecord(loaded: LoadedRun, sets: readonly string[]): unknown 
 }
 
 /** An output file option (--out, --pointwise) must name a file in an existing, writable folder; checked before any work. */
-export function checkOutFile(out: string, option: string): void {
+export function checkOutFile(out: string, option: string, example = 'scores.csv'): void {
   const dir = path.dirname(path.resolve(out));
-  if (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UserError(`${option} is a folder; it needs a file name`, { where: out, hint: `e.g. ${option} ${path.join(out, 'scores.csv')}` });
+  if (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UserError(`${option} is a folder; it needs a file name`, { where: out, hint: `e.g. ${option} ${path.join(out, example)}` });
   if (!fs.existsSync(dir)) throw new UserError('the folder of the output file does not exist', { where: out, hint: `create it first or choose another ${option}` });
   try {
     fs.accessSync(dir, fs.constants.W_OK);

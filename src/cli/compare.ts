@@ -1,20 +1,13 @@
 // `dmil compare RUN...`: runs side by side, grouped by setting (configs that differ only in the
 // seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { parse } from 'yaml';
-import { groupRuns, type Group, type RunResult, type Summary } from '../analysis/compare';
+import { groupRuns, type Group, type Summary } from '../analysis/compare';
 import { pairedDifference } from '../analysis/intervals';
 import { UserError } from '../errors';
-import type { EvalReport } from '../experiment/evaluate';
+import { readResult, sweepRuns } from '../experiment/results';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import { listRuns } from '../runs/list';
-import { cellStates, readPlan, sweepDir } from '../sweep/folder';
-import { readMeta } from '../runs/meta';
-import { readMetrics } from '../runs/metricsFile';
-import { resolveRun, runFiles } from '../runs/runFolder';
 import { withRunsDir, type CommonOptions } from './common';
 import { table } from './table';
 
@@ -25,35 +18,6 @@ interface CompareOptions extends CommonOptions {
   all?: boolean;
   json?: boolean;
   markdown?: boolean;
-}
-
-/** The metrics of one run's evaluation, flattened to names. */
-export function runMetrics(report: EvalReport, selection: Record<string, { best_epoch: number }> | undefined): Record<string, number> {
-  const m: Record<string, number> = { accuracy: report.accuracy, macro_f1: report.macro_f1 };
-  for (const [t, v] of Object.entries(report.per_type ?? {})) m[`type_${t}`] = v ?? Number.NaN;
-  if (report.synergy_indicator !== null) m.synergy_indicator = report.synergy_indicator;
-  for (const [c, v] of Object.entries(report.component_accuracy ?? {})) m[`component_${c}`] = v;
-  for (const [t, g] of Object.entries(report.gate_by_type ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gate_${t}_${c}`] = v;
-  // Group names are the user's (any characters): keys `group:<name>` and `gate_group:<name>:<component>`.
-  for (const [name, a] of Object.entries(report.per_group ?? {})) m[`group:${name}`] = a.accuracy;
-  for (const [name, g] of Object.entries(report.gate_by_group ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gate_group:${name}:${c}`] = v;
-  const probes = Object.values(report.n_probe_accuracy ?? {});
-  if (probes.length) m.n_probe_accuracy = probes.reduce((a, b) => a + b, 0) / probes.length;
-  for (const [stage, s] of Object.entries(selection ?? {})) m[`kept_epoch_${stage}`] = s.best_epoch;
-  return m;
-}
-
-function readResult(ref: string, runsDir: string, split: string): RunResult {
-  const run = resolveRun(ref, runsDir);
-  const file = path.join(run.dir, runFiles.eval, `${split}.json`);
-  if (!fs.existsSync(file)) throw new UserError(`no ${split} evaluation in this run (is it done?)`, { where: run.id, hint: `run dmil eval ${run.id} --split ${split}, or leave the run out` });
-  const meta = readMeta(run.dir);
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalReport;
-  const config = parse(fs.readFileSync(path.join(run.dir, runFiles.config), 'utf8')) as Record<string, unknown>;
-  // Training time: the epochs' own seconds from metrics.csv (a resumed run's pause not counted).
-  const rows = readMetrics(path.join(run.dir, runFiles.metrics)).filter((r) => r.split === 'train');
-  const seconds = rows.length ? rows.reduce((a, r) => a + (r.values.epoch_seconds ?? 0), 0) : Number.NaN;
-  return { id: run.id, seed: meta.seed, config, metrics: { ...runMetrics(report, meta.selection), train_seconds: seconds } };
 }
 
 const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
@@ -125,16 +89,6 @@ export function comparisonCsv(groups: Group[]): string {
   const lines = [['setting', 'seeds', ...names.flatMap((m) => [`${m}_mean`, `${m}_std`])].map(q).join(',')];
   for (const g of groups) lines.push([q(g.label), String(g.runs.length), ...names.flatMap((m) => [n(g.metrics[m]?.mean), n(g.metrics[m]?.std)])].join(','));
   return `${lines.join('\n')}\n`;
-}
-
-/** The finished runs of a sweep named by id or folder; undefined when `ref` is not a sweep. */
-function sweepRuns(ref: string, runsDir: string): string[] | undefined {
-  const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(runsDir, ref);
-  if (!fs.existsSync(path.join(dir, 'plan.json'))) return undefined;
-  const states = cellStates(dir, runsDir, readPlan(dir));
-  const done = states.filter((c) => c.status === 'done').map((c) => c.run!);
-  if (!done.length) throw new UserError('no cell of this sweep is done yet', { where: ref, hint: `dmil sweep status ${ref}` });
-  return done;
 }
 
 /** The group a --baseline names: its label exactly, else the group holding that run id (or prefix). */

@@ -11,6 +11,7 @@ import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
 import { registerInit } from './init';
 import { registerPid } from './pid';
+import { registerReport } from './report';
 import { registerRuns } from './runs';
 import { registerSweep } from './sweep';
 import { registerSchema } from './schema';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerPid(program);
   registerSweep(program);
+  registerReport(program);
   registerSchema(program);
   registerInit(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');

@@ -1,0 +1,54 @@
+// `dmil report RUN | SWEEP | RUN...`: one self-contained HTML file with figures (Vega-Lite,
+// rendered to SVG here) and their data, written into the run or sweep folder unless --out says
+// where.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { findSweep } from '../experiment/results';
+import { writeFileAtomic } from '../runs/atomic';
+import { resolveRun, timestampId } from '../runs/runFolder';
+import { buildCompareReport } from '../report/compareReport';
+import { needsModel, readCompareInput, readRunInput } from '../report/inputs';
+import { buildRunReport } from '../report/runReport';
+import { checkOutFile, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+
+interface ReportOptions extends CommonOptions {
+  out?: string;
+}
+
+async function runReport(ref: string, opts: ReportOptions): Promise<{ html: string; out: string }> {
+  const run = resolveRun(ref, opts.runsDir);
+  const predict = needsModel(run.dir);
+  if (predict) await startBackend(opts.backend);
+  const html = await buildRunReport(await readRunInput(run.id, run.dir, predict), new Date());
+  return { html, out: opts.out ?? path.join(run.dir, 'report.html') };
+}
+
+async function compareReport(refs: string[], opts: ReportOptions): Promise<{ html: string; out: string }> {
+  const sweep = refs.length === 1 ? findSweep(refs[0], opts.runsDir) : undefined;
+  const input = readCompareInput(refs, opts.runsDir);
+  const runs = input.groups.reduce((a, g) => a + g.runs.length, 0);
+  const title = sweep ? `dmil report: sweep ${path.basename(sweep)}` : `dmil report: ${runs} runs`;
+  const subtitle = `${input.groups.length} setting${input.groups.length === 1 ? '' : 's'}, ${runs} finished run${runs === 1 ? '' : 's'}`;
+  const html = await buildCompareReport({ ...input, title, subtitle }, new Date());
+  const out = opts.out ?? (sweep ? path.join(sweep, 'report.html') : path.join(opts.runsDir, 'reports', `compare-${timestampId(new Date())}.html`));
+  return { html, out };
+}
+
+export function registerReport(program: Command): void {
+  const cmd = program
+    .command('report')
+    .description('write a self-contained HTML report (figures and their data) of a run, a sweep, or several runs side by side')
+    .argument('<targets...>', 'a run (id, unique prefix or folder), a sweep (id or folder), or several runs and sweeps to compare')
+    .option('--out <file>', 'the HTML file to write (default: report.html in the run or sweep folder; for several runs, <runs-dir>/reports/compare-<time>.html)');
+  withBackend(withRunsDir(cmd)).action(async (refs: string[], opts: ReportOptions) => {
+    if (opts.out) checkOutFile(opts.out, '--out', 'report.html');
+    const single = refs.length === 1 && !findSweep(refs[0], opts.runsDir);
+    const { html, out } = single ? await runReport(refs[0], opts) : await compareReport(refs, opts);
+    if (!opts.out && !single) fs.mkdirSync(path.dirname(out), { recursive: true });
+    writeFileAtomic(out, html);
+    const figures = (html.match(/<figure data-figure=/g) ?? []).length;
+    process.stderr.write(`wrote ${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${figures} figures); open it in a browser, it needs no network\n`);
+  });
+}
+
