@@ -13,6 +13,8 @@ import type { Config } from '../src/config/schema';
 import { disposeBatch, makeBatch } from '../src/data/batches';
 import { splitIndices } from '../src/data/dataset';
 import { modelSpec, prepareForTraining } from '../src/experiment/data';
+import { trainNew } from '../src/experiment/train';
+import { readMetrics } from '../src/runs/metricsFile';
 import { measurePid, type PidEstimator } from '../src/experiment/pid';
 import { buildModel } from '../src/paradigms';
 import { Optimizer } from '../src/train/optimizer';
@@ -199,7 +201,68 @@ async function reportSpeed(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Epoch wall time against training-step time of a real training (run folder, metrics, checkpoints), from the loop's --verbose detail. */
+async function epochOverhead(config: Config): Promise<{ steps: number; wall: number; samples: number }> {
+  const backend = await selectBackend('wasm');
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmil-bench-epoch-'));
+  const sum = { steps: 0, wall: 0, samples: 0 };
+  const capture = {
+    info: () => undefined, warn: () => undefined, progress: () => ({ tick: () => undefined, stop: () => undefined }),
+    detail: (line: string) => {
+      const m = line.match(/time: ([\d.]+) s: steps ([\d.]+)/);
+      if (m) Object.assign(sum, { wall: sum.wall + Number(m[1]), steps: sum.steps + Number(m[2]) });
+    },
+  };
+  try {
+    const r = await trainNew(config, { runsDir, backend, logger: capture, command: [] });
+    sum.samples = readMetrics(path.join(r.dir, 'metrics.csv')).filter((row) => row.split === 'train').length * splitIndices((await prepareForTraining(config)).data, 'train').length;
+  } finally {
+    fs.rmSync(runsDir, { recursive: true, force: true });
+  }
+  return sum;
+}
+
+interface Reference { measured: string; by: string; machine: string; samples_per_second: Record<string, number> }
+
+/**
+ * dmil against a reference (samples/s per workload measured elsewhere, e.g. by
+ * bench/reference/torch_speed.py): the same networks, sizes and batch, training steps only,
+ * plus a real joint training's epoch wall time against its step time, and peak memory.
+ */
+async function sideBySide(file: string): Promise<void> {
+  const ref = JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
+  const refOf = (key: string) => ref.samples_per_second[key];
+  console.log(`dmil (wasm, this machine, ${new Date().toISOString().slice(0, 10)}) against ${path.basename(file)} (${ref.by}; ${ref.machine}; measured ${ref.measured})`);
+  console.log(`${'workload'.padEnd(52)}${'dmil'.padStart(10)}${'ref 1 thr'.padStart(11)}${'ratio'.padStart(8)}${'ref 2 thr'.padStart(11)}`);
+  const line = (name: string, key: string, ours: number) => {
+    const one = refOf(`${key}@1`);
+    const two = refOf(`${key}@2`);
+    console.log(`${name.padEnd(52)}${fmt(ours).padStart(10)}${(one ? fmt(one) : '-').padStart(11)}${(one ? `${(ours / one).toFixed(2)}x` : '-').padStart(8)}${(two ? fmt(two) : '-').padStart(11)}`);
+  };
+  await selectBackend('wasm');
+  const mix = (sets: string[]) => readConfigFile(path.join(root, 'configs', 'mix.yaml'), sets).config;
+  line('joint, configs/mix.yaml, train steps', 'joint-mix', (await throughput(mix(['model.paradigm=joint']))).train);
+  const dmil = await throughput(mix(['model.dmil.stages=[{name: decompose-intra}, {name: decompose-cross}, {name: finetune}]']));
+  for (const [stage, sps] of Object.entries(dmil)) line(`dmil ${stage}, configs/mix.yaml, train steps`, `dmil-mix-${stage}`, sps);
+  const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;
+  if (fashion.data.source === 'idx' && fs.existsSync(fashion.data.images)) {
+    const conv = { ...fashion, data: { ...fashion.data, limit: 3000 }, model: { ...fashion.model, backbone: { ...fashion.model.backbone, type: 'conv2d' as const } } };
+    line('joint conv2d, Fashion-MNIST halves, steps', 'conv2d-halves', (await throughput(conv)).train);
+  } else {
+    console.log('joint conv2d: not measured (no Fashion-MNIST: apt-get install dataset-fashion-mnist)');
+  }
+  const e = await epochOverhead(mix(['model.paradigm=joint']));
+  console.log(`joint, configs/mix.yaml, a whole training: epochs' wall time ${e.wall.toFixed(2)} s against their training steps ${e.steps.toFixed(2)} s: wall / steps ${(e.wall / e.steps).toFixed(3)} (target <= 1.15); ${fmt(e.samples / e.wall)} samples/s as the user waits`);
+  if (fs.existsSync(fashion.data.source === 'idx' ? fashion.data.images : '')) {
+    const rss = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'trainRss.js'), path.join(root, 'configs', 'fashion-halves.yaml'), 'train.epochs=2'], { encoding: 'utf8' })) as { seconds: number; peakRssMiB: number };
+    console.log(`configs/fashion-halves.yaml, 2 epochs, whole training in its own process: ${rss.seconds.toFixed(1)} s, peak RSS ${rss.peakRssMiB.toFixed(0)} MiB`);
+  }
+  console.log('threads: dmil runs wasm on one thread in Node (the threaded SIMD build is not wired up); the reference\'s 2-thread column is PyTorch\'s');
+}
+
 async function main(): Promise<void> {
+  const refAt = process.argv.indexOf('--reference');
+  if (refAt >= 0) return sideBySide(process.argv[refAt + 1] ?? path.join(root, 'bench', 'reference', 'pytorch-cpu.json'));
   if (process.argv.includes('--report-only')) return reportSpeed();
   if (process.argv.includes('--gpu-only')) return gpuCases();
   if (process.argv.includes('--pid-only')) return pidSpeed();

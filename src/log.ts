@@ -15,6 +15,8 @@ export interface Logger {
   warn(message: string): void;
   /** A progress bar for `total` steps labelled `label`. */
   progress(label: string, total: number): Progress;
+  /** Detail only shown at --verbose (and then kept in log.txt): where an epoch's time went. */
+  detail?(message: string): void;
 }
 
 const nullProgress: Progress = { tick: () => undefined, stop: () => undefined };

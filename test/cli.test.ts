@@ -113,7 +113,8 @@ test('the shipped csv and npy examples train as they are and agree', () => {
 test('a run killed without warning shows as interrupted, resumes, and ends identical to an uninterrupted run; a live one cannot be resumed twice', async () => {
   const dir = tmpDir('cli-kill');
   const runsDir = path.join(dir, 'runs');
-  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 100, batch_size: 8, early_stop: { patience: 0 } } }));
+  // A resume checkpoint at most every second: the kill loses the epochs after it, which resume replays.
+  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 100, batch_size: 8, early_stop: { patience: 0 }, checkpoint_seconds: 1 } }));
   const child = spawn(process.execPath, [dmilBin, 'train', cfg, '--runs-dir', runsDir, '-q'], { stdio: 'ignore' });
   const metaFile = () => {
     const ids = fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [];

@@ -99,7 +99,7 @@ test('what a stage freezes is not updated: stage-1 weights are bit-identical aft
     // Within a stage the count is flat (it holds the stage's best-epoch snapshot and optimiser
     // state, so it differs between stages); after each stage it is back to the model alone.
     const counts: number[] = [];
-    await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async (snap) => void (snap && counts.push(tf.memory().numTensors)) });
+    await runStage({ stage, model, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async (snap) => void (snap && snap() && counts.push(tf.memory().numTensors)) });
     assert.equal(new Set(counts).size, 1, `${stage.name}: tensor counts across epochs ${counts}`);
     assert.equal(tf.memory().numTensors, withModel, `${stage.name} left tensors behind`);
     snapshots.push(take());

@@ -52,7 +52,7 @@ async function killEverywhere(t: { diagnostic(m: string): void }, label: string,
 }
 
 test('a joint run killed at each of its write points resumes to the identical result', async (t) => {
-  await killEverywhere(t, 'joint', tinyConfig({ train: { epochs: 3, batch_size: 32, early_stop: { patience: 0 } } }));
+  await killEverywhere(t, 'joint', tinyConfig({ train: { epochs: 3, batch_size: 32, early_stop: { patience: 0 }, checkpoint_seconds: 0 } }));
 });
 
 test('a DMIL run killed at each write point of every stage resumes to the identical result', async (t) => {
@@ -61,7 +61,7 @@ test('a DMIL run killed at each write point of every stage resumes to the identi
       paradigm: 'dmil', backbone: { hidden: [16], out: 8 },
       dmil: { latent: 4, stages: [{ name: 'decompose-intra', epochs: 2 }, { name: 'decompose-cross', epochs: 2 }, { name: 'finetune', epochs: 2 }] },
     },
-    train: { epochs: 2, batch_size: 64, early_stop: { patience: 0 } },
+    train: { epochs: 2, batch_size: 64, early_stop: { patience: 0 }, checkpoint_seconds: 0 },
   });
   await killEverywhere(t, 'dmil', config);
 });

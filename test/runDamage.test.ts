@@ -151,7 +151,7 @@ test('damaged run files: one line naming the file and what to do; dmil runs stil
 
 test('a damaged resume checkpoint starts its stage again instead of failing the run', async () => {
   const dir = tmpDir('damage-resume');
-  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 4, batch_size: 32, early_stop: { patience: 0 } } }));
+  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 4, batch_size: 32, early_stop: { patience: 0 }, checkpoint_seconds: 0 } }));
   const reference = runCli(['train', cfg, '--runs-dir', path.join(dir, 'ref'), '-q']);
   const runsDir = path.join(dir, 'runs');
   const killed = await runCliAsync(['train', cfg, '--runs-dir', runsDir, '-q'], { DMIL_FAULT_KILL_AT: '12' });

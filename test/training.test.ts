@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backend/select';
 import { configFromObject } from '../src/config/load';
 import { prepareForTraining, modelSpec } from '../src/experiment/data';
-import { trainNew, trainResume } from '../src/experiment/train';
+import { checkpointClock, trainNew, trainResume } from '../src/experiment/train';
 import { silentLogger } from '../src/log';
 import { buildModel } from '../src/paradigms';
 import { readMeta } from '../src/runs/meta';
 import { readMetrics } from '../src/runs/metricsFile';
-import { runStage } from '../src/train/loop';
+import { describeEpochTime, epochTime, runStage, sumEpochTimes } from '../src/train/loop';
 import { tinyConfig, tmpDir } from './helpers';
 
 const withoutTiming = (file: string) => readMetrics(file).map((r) => {
@@ -28,7 +28,7 @@ test('the number of live tensors stays flat across epochs and returns to where i
   const counts: number[] = [];
   for (const stage of model.stages) {
     const perStage: number[] = [];
-    await runStage({ stage, model, data, train: config.train, seed: 1, logger: silentLogger, onEpochEnd: async (snap) => void (snap && perStage.push(tf.memory().numTensors)) });
+    await runStage({ stage, model, data, train: config.train, seed: 1, logger: silentLogger, onEpochEnd: async (snap) => void (snap && snap() && perStage.push(tf.memory().numTensors)) });
     counts.push(...perStage.slice(1));
     assert.equal(new Set(perStage.slice(1)).size, 1, `tensor counts across epochs of ${stage.name}: ${perStage}`);
   }
@@ -54,7 +54,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
 test('an interrupted run resumes from its last finished epoch and ends exactly like an uninterrupted one', async () => {
   const report = await selectBackend('wasm');
   const runsDir = tmpDir('resume');
-  const config = configFromObject(tinyConfig({ model: { paradigm: 'ensemble', backbone: { hidden: [16], out: 8 } } }), ['train.epochs=4']).config;
+  const config = configFromObject(tinyConfig({ model: { paradigm: 'ensemble', backbone: { hidden: [16], out: 8 } } }), ['train.epochs=4', 'train.checkpoint_seconds=0']).config;
   const straight = await trainNew(config, { runsDir, backend: report, logger: silentLogger, command: [] });
 
   // Stop in the middle of the second member's second epoch.
@@ -100,4 +100,44 @@ test('a stage that only makes the prediction worse keeps the model it started fr
   assert.deepEqual(second.best, second.incoming);
   for (const [n, v] of model.params.entries()) assert.deepEqual(v.dataSync(), incoming[n], `${n} is back to the incoming value`);
   model.params.dispose();
+});
+
+test('the resume checkpoint is written once checkpoint_seconds have passed since the last one; 0 writes every epoch', () => {
+  let now = 0;
+  const clock = checkpointClock(30, () => now);
+  const due: boolean[] = [];
+  for (const t of [10, 29.9, 30, 45, 60.5, 61]) {
+    now = t * 1000;
+    const d = clock.due();
+    due.push(d);
+    if (d) clock.written();
+  }
+  assert.deepEqual(due, [false, false, true, false, true, false]);
+  const every = checkpointClock(0, () => now);
+  assert.ok(every.due() && every.due());
+});
+
+test('an epoch\'s time splits into steps, the rest of the pass, validation and writes', () => {
+  const t = epochTime(0.17, 0.18, 0.012, 0.024, 0.216);
+  assert.ok(Math.abs(t.loop - 0.01) < 1e-12);
+  assert.equal(describeEpochTime(t), '0.216 s: steps 0.170 (79%), rest of the pass 0.010, validation 0.012, metrics and checkpoint 0.024; wall / steps 1.27');
+  const sum = sumEpochTimes([t, t]);
+  assert.ok(Math.abs(sum.wall - 0.432) < 1e-12 && Math.abs(sum.steps - 0.34) < 1e-12);
+});
+
+test('with checkpoints far apart, an interrupted stage starts again and the run still ends exactly like an uninterrupted one', async () => {
+  const report = await selectBackend('wasm');
+  const runsDir = tmpDir('resume-throttled');
+  const config = configFromObject(tinyConfig(), ['train.epochs=4', 'train.checkpoint_seconds=3600']).config;
+  const straight = await trainNew(config, { runsDir, backend: report, logger: silentLogger, command: [] });
+  let calls = 0;
+  let dir = '';
+  let id = '';
+  await assert.rejects(trainNew(config, { runsDir, backend: report, logger: silentLogger, command: [], interrupted: () => ++calls > 14, onRunFolder: (i, d) => { id = i; dir = d; } }), /interrupted/);
+  assert.ok(!fs.existsSync(path.join(dir, 'checkpoints', 'resume', 'model.json')), 'no resume checkpoint within the hour');
+  assert.ok(readMetrics(path.join(dir, 'metrics.csv')).some((r) => r.epoch >= 1), 'metrics.csv is still written every epoch');
+  const resumed = await trainResume(id, dir, { runsDir, backend: report, logger: silentLogger, command: [] });
+  const rows = (d: string) => readMetrics(path.join(d, 'metrics.csv')).map((r) => ({ ...r, values: { ...r.values, epoch_seconds: 0 } }));
+  assert.deepEqual(rows(dir), rows(straight.dir));
+  assert.deepEqual({ ...resumed.test, run: '' }, { ...straight.test, run: '' });
 });

@@ -15,6 +15,7 @@ only (no data loading), like dmil's bench. Writes JSON: samples/s per workload a
 import argparse
 import datetime
 import json
+import os
 import platform
 import time
 
@@ -98,7 +99,7 @@ def main():
         'what': 'PyTorch training steps (forward, backward, Adam update), batch 128, samples/s',
         'measured': datetime.date.today().isoformat(),
         'by': f'bench/reference/torch_speed.py, PyTorch {torch.__version__}, Python {platform.python_version()}',
-        'machine': f'{platform.machine()}, {torch.get_num_threads()} threads available',
+        'machine': f'{platform.machine()}, {os.cpu_count()} cores',
         'samples_per_second': {},
     }
     for threads in [int(t) for t in args.threads.split(',')]:

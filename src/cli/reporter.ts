@@ -12,7 +12,7 @@ export interface CliReporter extends Logger {
   close(): void;
 }
 
-export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; stream?: NodeJS.WriteStream }): CliReporter {
+export function cliReporter(opts: { quiet: boolean; verbose?: boolean; plainEverySeconds?: number; stream?: NodeJS.WriteStream }): CliReporter {
   const stream = opts.stream ?? process.stderr;
   const every = (opts.plainEverySeconds ?? 30) * 1000;
   const pending: string[] = [];
@@ -44,6 +44,11 @@ export function cliReporter(opts: { quiet: boolean; plainEverySeconds?: number; 
 
   return {
     info(message) {
+      record(message);
+      show(message);
+    },
+    detail(message) {
+      if (!opts.verbose) return;
       record(message);
       show(message);
     },

@@ -47,7 +47,7 @@ export function registerTrain(program: Command): void {
       return;
     }
     const resumed = opts.resume ? resolveRun(opts.resume, opts.runsDir) : undefined;
-    const reporter = cliReporter({ quiet: Boolean(opts.quiet) });
+    const reporter = cliReporter({ quiet: Boolean(opts.quiet), verbose: Boolean(opts.verbose) || process.argv.includes('--verbose') });
     let interruptedAt = 0;
     const onSigint = () => {
       if (interruptedAt) process.exit(130);

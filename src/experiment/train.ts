@@ -140,14 +140,18 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       const keep = rows.filter((r) => r.stage !== stage.name || (resumeFrom !== undefined && r.epoch <= resumeFrom.loop.epochsDone));
       rows.splice(0, rows.length, ...keep);
       let outcome: StageOutcome;
+      const checkpoints = checkpointClock((stage.train ?? config.train).checkpoint_seconds);
       try {
         outcome = await runStage({
           stage, model, data, train: stage.train ?? config.train, seed: config.seed, logger: opts.logger, resumeFrom, interrupted: opts.interrupted,
           position: positionOf(model, stage.name, config),
-          onEpochEnd: async (snap, epochRows) => {
+          onEpochEnd: async (take, epochRows) => {
             rows.push(...epochRows);
             writeMetrics(metricsFile, rows);
-            if (snap) await saveTensors(rollingCheckpointHandler(path.join(dir, runFiles.resume), `${stage.name}-${snap.loop.epochsDone}`), snap.tensors, { paradigm: model.paradigm, loop: snap.loop });
+            if (!take || !checkpoints.due()) return;
+            const snap = take();
+            await saveTensors(rollingCheckpointHandler(path.join(dir, runFiles.resume), `${stage.name}-${snap.loop.epochsDone}`), snap.tensors, { paradigm: model.paradigm, loop: snap.loop });
+            checkpoints.written();
           },
         });
       } finally {
@@ -191,4 +195,18 @@ function positionOf(model: ParadigmModel, name: string, config: Config): StagePo
 function selectionRecord(o: StageOutcome): StageSelection {
   const obs = (x: StageOutcome['best']) => ({ val_ce: x.ce, val_accuracy: x.accuracy, val_loss: x.loss });
   return { metric: o.metric, epochs: o.epochs, best_epoch: o.bestEpoch, best: obs(o.best), incoming: obs(o.incoming) };
+}
+
+/**
+ * When to write the resume checkpoint: at the end of an epoch once `seconds` have passed since
+ * the last one (or since the stage began); every epoch when `seconds` is 0. A kill loses at most
+ * `seconds` plus one epoch of training, and resume replays it identically (the checkpoint holds
+ * the batch order's random state). A finished stage needs none: its own checkpoint commits it.
+ */
+export function checkpointClock(seconds: number, now = () => performance.now()): { due: () => boolean; written: () => void } {
+  let last = now();
+  return {
+    due: () => seconds <= 0 || now() - last >= seconds * 1000,
+    written: () => void (last = now()),
+  };
 }

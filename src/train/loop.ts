@@ -53,10 +53,11 @@ export interface StageRun {
   logger: Logger;
   resumeFrom?: StageSnapshot;
   /**
-   * Called with each epoch's rows and the snapshot to resume from (owned by the callee for the
-   * call only); epoch 0, the incoming model's validation, comes without a snapshot.
+   * Called with each epoch's rows and a function that takes the snapshot to resume from (taken
+   * only when called, since it copies every tensor; owned by the callee for the call only);
+   * epoch 0, the incoming model's validation, comes without one.
    */
-  onEpochEnd?: (snapshot: StageSnapshot | undefined, rows: MetricsRow[]) => Promise<void>;
+  onEpochEnd?: (snapshot: (() => StageSnapshot) | undefined, rows: MetricsRow[]) => Promise<void>;
   /** Polled between batches; true stops the run with an Interrupted error. */
   interrupted?: () => boolean;
   /** Where the stage sits in its run, for progress and ETAs. */
@@ -79,6 +80,30 @@ export interface StageOutcome {
   bestEpoch: number;
   best: Observation;
   incoming: Observation;
+  /** Where the stage's epochs spent their time, summed over its epochs. */
+  time: EpochTime;
+}
+
+/**
+ * Where an epoch's wall time went, in seconds: the training steps themselves (batch, forward,
+ * backward, update), the rest of the training pass (progress, yielding to signals, the loss
+ * read-back), the validation pass, and the end-of-epoch writes (metrics.csv, resume checkpoint).
+ */
+export interface EpochTime { steps: number; loop: number; validation: number; save: number; wall: number }
+
+export function epochTime(steps: number, trainPass: number, validation: number, save: number, wall: number): EpochTime {
+  return { steps, loop: Math.max(0, trainPass - steps), validation, save, wall };
+}
+
+export function sumEpochTimes(times: readonly EpochTime[]): EpochTime {
+  const sum = (k: keyof EpochTime) => times.reduce((a, t) => a + t[k], 0);
+  return { steps: sum('steps'), loop: sum('loop'), validation: sum('validation'), save: sum('save'), wall: sum('wall') };
+}
+
+/** "0.214 s: steps 0.170 (79%), loop 0.008, validation 0.012, checkpoint and metrics 0.024; wall / steps 1.26". */
+export function describeEpochTime(t: EpochTime): string {
+  const s = (v: number) => v.toFixed(3);
+  return `${s(t.wall)} s: steps ${s(t.steps)} (${(100 * t.steps / Math.max(t.wall, 1e-9)).toFixed(0)}%), rest of the pass ${s(t.loop)}, validation ${s(t.validation)}, metrics and checkpoint ${s(t.save)}; wall / steps ${(t.wall / Math.max(t.steps, 1e-9)).toFixed(2)}`;
 }
 
 /** What model selection reads from a validation row. */
@@ -130,6 +155,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
   const position = run.position ?? { index: 1, count: 1, laterEpochs: 0 };
   const stageLabel = `${stage.name}${position.count > 1 ? ` (${position.index}/${position.count})` : ''}`;
   const epochTimes: number[] = [];
+  const epochWall: EpochTime[] = [];
   let lastValAccuracy: number | undefined;
 
   for (; epoch < train.epochs; epoch++) {
@@ -143,15 +169,18 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       epochSeconds: mean(epochTimes),
     };
     let shown = 0;
+    let stepSeconds = 0;
     for (const idx of chunks(order, train.batch_size)) {
       if (run.interrupted?.()) {
         bar.stop();
         sums.dispose();
         throw new Interrupted();
       }
+      const stepStart = performance.now();
       const batch = makeBatch(data, idx);
       sums.add(trainStep(step, batch, lr));
       disposeBatch(batch);
+      stepSeconds += (performance.now() - stepStart) / 1000;
       Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (performance.now() - started) / 1000 });
       // The running loss costs a device read: offered at most twice a second, read only if shown.
       if (pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) {
@@ -185,7 +214,9 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
         hint: `lower the learning rate (train.optimizer.lr, or the stage's lr); train.divergence sets the factor (now ${train.divergence}); the run is marked failed`,
       });
     }
+    const valStart = performance.now();
     const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
+    const valSeconds = (performance.now() - valStart) / 1000;
     const seen = observe(early, epoch + 1, observation(valRow), opts);
     early = seen.state;
     if (seen.improved) {
@@ -204,14 +235,19 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
 
     const finished = seen.stop || epoch + 1 >= train.epochs;
     if (finished && best) params.assign(best);
+    const saveStart = performance.now();
     if (run.onEpochEnd) {
-      const snap = snapshot(params, optimizer, auxOptimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, incoming, finished });
+      let snap: StageSnapshot | undefined;
+      const take = () => (snap ??= snapshot(params, optimizer, auxOptimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, incoming, finished }));
       try {
-        await run.onEpochEnd(snap, rows);
+        await run.onEpochEnd(take, rows);
       } finally {
-        tf.dispose(Object.values(snap.tensors));
+        if (snap) tf.dispose(Object.values(snap.tensors));
       }
     }
+    const time = epochTime(stepSeconds, trainSeconds, valSeconds, (performance.now() - saveStart) / 1000, (performance.now() - started) / 1000);
+    epochWall.push(time);
+    logger.detail?.(`${stageLabel} epoch ${epoch + 1} time: ${describeEpochTime(time)}`);
     if (seen.stop) {
       logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping`);
       epoch += 1;
@@ -221,7 +257,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
   tf.dispose(Object.values(best ?? {}));
   optimizer.dispose();
   auxOptimizer?.dispose();
-  const outcome: StageOutcome = { epochs: Math.min(epoch, train.epochs), metric: opts.metric, bestEpoch: early.bestEpoch, best: early.best!, incoming };
+  const outcome: StageOutcome = { epochs: Math.min(epoch, train.epochs), metric: opts.metric, bestEpoch: early.bestEpoch, best: early.best!, incoming, time: sumEpochTimes(epochWall) };
   logger.info(describeOutcome(stage.name, outcome));
   return outcome;
 }
