@@ -75,7 +75,7 @@ test('disk full at several points: one line naming the file, the run marked fail
 });
 
 test('a real full file system (tmpfs of several sizes): one line, the run failed or absent, nothing truncated, no temporary files', (t) => {
-  const cfg = writeConfig(tmpDir('tmpfs-cfg'), tinyConfig({ model: { paradigm: 'joint', backbone: { hidden: [64], out: 32 } } }));
+  const cfg = writeConfig(tmpDir('tmpfs-cfg'), tinyConfig({ model: { paradigm: 'joint', backbone: { hidden: [64], out: 32 } }, train: { epochs: 3, batch_size: 32, early_stop: { patience: 0 }, checkpoint_seconds: 0 } }));
   let full = 0;
   for (const kib of [16, 48, 96, 144]) {
     const mnt = tmpDir(`tmpfs-${kib}`);

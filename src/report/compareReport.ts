@@ -84,13 +84,13 @@ export async function buildCompareReport(x: CompareReportInput, now: Date): Prom
       return { name: t, series: g.label, value: s.mean, lo, hi };
     }));
     blocks.push(await figure('accuracy-by-type', 'Test accuracy on the samples of each interaction type, per setting: mean over seeds ± one standard deviation.',
-      barsWithIntervals('test accuracy per interaction type', 'the samples\' true interaction type', 'accuracy (fraction correct, test)', rows, { order: [...types] }),
+      barsWithIntervals('test accuracy per interaction type', 'the samples\' true interaction type', 'accuracy (fraction, test)', rows, { order: [...types] }),
       { header: ['type', 'setting', 'mean', 'sd'], rows: rows.map((r) => [r.name, r.series ?? '', f3(r.value), f3((r.hi - r.lo) / 2)]), open: true }));
   }
   const curves = meanCurves(groups, x.curves);
   if (curves.length) {
     blocks.push(await figure('curves-by-setting', 'Validation accuracy per epoch of each stage, mean over each setting\'s seeds (line) ± one standard deviation (band); runs that stopped early drop out of the mean after their last epoch.',
-      overlaidCurves('validation accuracy per epoch, by setting', curves, 'val accuracy (fraction correct)'),
+      overlaidCurves('validation accuracy per epoch, by setting', curves, 'val accuracy (fraction)'),
       { header: ['setting', 'stage', 'epoch', 'mean', 'band from', 'to', 'runs'], rows: curves.map((c) => [c.setting, c.stage, String(c.epoch), f3(c.mean), f3(c.lo), f3(c.hi), String(c.seeds)]) }));
   }
   const sections: Section[] = [{ id: 'comparison', title: 'Comparison', blocks }];

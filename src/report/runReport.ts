@@ -71,7 +71,7 @@ async function classSection(r: EvalReport): Promise<Section> {
   return {
     id: 'classes', title: `Classes (${r.split} split, ${r.samples} samples)`, blocks: [
       await figure('per-class', 'Recall per class (share of the class\'s samples predicted right), with 95% Wilson intervals.',
-        barsWithIntervals('recall per class', 'true class', `recall (fraction of the class, ${r.split})`, recall, { yDomain: [0, 1], order: classes }),
+        barsWithIntervals('recall per class', 'true class', `recall (fraction, ${r.split})`, recall, { yDomain: [0, 1], order: classes }),
         { header: ['class', 'samples', 'recall [95% interval]'], rows: recall.map((x, i) => [x.name, String(rowsOf[i]), withCi(x.value, [x.lo, x.hi])]) }),
       await figure('confusion', 'Confusion matrix: the count in each cell, coloured by its share of the true class (row).',
         heatmap('confusion matrix', cells, { row: 'true class', col: 'predicted class', value: 'share of the true class', rows: classes, cols: classes }),
@@ -85,7 +85,7 @@ async function typeFigure(r: EvalReport): Promise<Figure | undefined> {
   if (!r.per_type) return undefined;
   const rows: ShareRow[] = INTERACTION_TYPES.filter((t) => r.per_type![t] !== null).map((t) => ({ name: t, value: r.per_type![t]!, lo: r.per_type_ci?.[t]?.[0] ?? Number.NaN, hi: r.per_type_ci?.[t]?.[1] ?? Number.NaN }));
   return figure('per-type', 'Accuracy on the samples of each interaction type (R redundant, U1/U2 unique to the first/second modality, S synergistic), with 95% Wilson intervals.',
-    barsWithIntervals('accuracy by interaction type', 'the samples\' true interaction type', `accuracy (fraction correct, ${r.split})`, rows, { yDomain: [0, 1], order: [...INTERACTION_TYPES] }),
+    barsWithIntervals('accuracy by interaction type', 'the samples\' true interaction type', `accuracy (fraction, ${r.split})`, rows, { yDomain: [0, 1], order: [...INTERACTION_TYPES] }),
     { header: ['type', 'accuracy [95% interval]'], rows: rows.map((x) => [x.name, withCi(x.value, [x.lo, x.hi])]) });
 }
 
@@ -121,7 +121,7 @@ async function dmilSection(r: EvalReport, p: Predictions | undefined, scores: Sc
       return { name, value: a, lo: ci[0], hi: ci[1] };
     });
     blocks.push(await figure('component-accuracy', 'Accuracy of each component\'s own prediction and of the gated mixture, with 95% Wilson intervals.',
-      barsWithIntervals('accuracy of each component', 'component', `accuracy (fraction correct, ${r.split})`, rows, { yDomain: [0, 1], order: rows.map((x) => x.name) }),
+      barsWithIntervals('accuracy of each component', 'component', `accuracy (fraction, ${r.split})`, rows, { yDomain: [0, 1], order: rows.map((x) => x.name) }),
       { header: ['component', 'accuracy [95% interval]'], rows: rows.map((x) => [x.name, withCi(x.value, [x.lo, x.hi])]), open: true }));
   }
   if (p && scores) {
@@ -144,7 +144,7 @@ async function evidenceFigure(p: Predictions, scores: ScoreRow[]): Promise<Figur
     return series.flatMap((t) => histogram(values.filter((_, i) => t === undefined || p.types![i] === t), 24, lo, hi).map((b) => ({ panel: part, ...b, ...(t ? { series: t } : {}) })));
   });
   return figure('evidence', `Evidence of each part for the true label, log p(y|x) - log p_train(y) in nats (0: no better than the label prior), over the test samples${p.types ? ', stacked by true interaction type' : ''}.`,
-    histograms('evidence per part', bins, 'nats beyond the label prior', p.types ? 'true type' : undefined),
+    histograms('evidence per part', bins, 'evidence (nats)', p.types ? 'true type' : undefined),
     { header: ['part', ...(p.types ? ['type'] : []), 'from', 'to', 'samples'], rows: bins.map((b) => [b.panel, ...(p.types ? [b.series ?? ''] : []), b.lo.toFixed(2), b.hi.toFixed(2), String(b.count)]) });
 }
 
@@ -184,7 +184,7 @@ async function membersSection(r: EvalReport, p: Predictions | undefined, noPredi
       table.push([`${m} alone`, String(r.samples), withCi(a, ci)]);
     }
     blocks.push(await figure('member-agreement', `Accuracy of the model on the samples where its unimodal predictors${r.paradigm === 'ensemble' ? ' (the members)' : ''} predict the same class and where they do not, and of each predictor alone, with 95% Wilson intervals.`,
-      barsWithIntervals('accuracy when the unimodal predictors agree or not', 'samples', `accuracy (fraction correct, ${r.split})`, rows, { yDomain: [0, 1], order: rows.map((x) => x.name) }),
+      barsWithIntervals('accuracy when the unimodal predictors agree or not', 'samples', `accuracy (fraction, ${r.split})`, rows, { yDomain: [0, 1], order: rows.map((x) => x.name) }),
       { header: ['samples', 'count (share)', 'accuracy [95% interval]'], rows: table, open: true }));
   } else if (noPredictions) {
     blocks.push(text(`<span class="note">Member agreement is not shown: ${esc(noPredictions)}.</span>`));
