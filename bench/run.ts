@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice } from '../src/backend/select';
 import { chromiumPath, openReport } from './browser';
+import { profileKernels } from './profile';
 import { installWasmKernels } from '../src/backend/wasmKernels';
 import { readConfigFile } from '../src/config/load';
 import type { Config } from '../src/config/schema';
@@ -258,9 +259,48 @@ async function sideBySide(file: string): Promise<void> {
     console.log(`configs/fashion-halves.yaml, 2 epochs, whole training in its own process: ${rss.seconds.toFixed(1)} s, peak RSS ${rss.peakRssMiB.toFixed(0)} MiB`);
   }
   console.log('threads: dmil runs wasm on one thread in Node (the threaded SIMD build is not wired up); the reference\'s 2-thread column is PyTorch\'s');
+  await convProfile();
+}
+
+/** Where a conv2d joint training step's time goes on wasm, per kernel (Fashion-MNIST halves shapes). */
+async function convProfile(): Promise<void> {
+  await selectBackend('wasm');
+  const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;
+  if (fashion.data.source !== 'idx' || !fs.existsSync(fashion.data.images)) {
+    console.log('conv profile: not measured (no Fashion-MNIST: apt-get install dataset-fashion-mnist)');
+    return;
+  }
+  const conv = { ...fashion, data: { ...fashion.data, limit: 3000 }, model: { ...fashion.model, backbone: { ...fashion.model.backbone, type: 'conv2d' as const } } };
+  const { data } = await prepareForTraining(conv);
+  const model = buildModel(conv, modelSpec(data));
+  const [stage] = model.stages;
+  const optimizer = new Optimizer(conv.train.optimizer, model.params, stage.trainable);
+  const s = stepper(model, stage, optimizer);
+  const train = splitIndices(data, 'train');
+  const rng = new Rng(0);
+  const bs = conv.train.batch_size;
+  const step = () => {
+    const batch = makeBatch(data, Int32Array.from({ length: bs }, () => train[rng.int(train.length)]));
+    const r = trainStep(s, batch, 1e-3);
+    r.dataSync();
+    r.dispose();
+    disposeBatch(batch);
+  };
+  for (let i = 0; i < 5; i++) step();
+  const steps = 20;
+  const t0 = performance.now();
+  const times = await profileKernels('wasm', () => {
+    for (let i = 0; i < steps; i++) step();
+  });
+  const total = performance.now() - t0;
+  console.log(`conv2d joint training step on wasm, per kernel (${steps} steps of batch ${bs}, ${(total / steps).toFixed(1)} ms a step, ${fmt(steps * bs / (total / 1000))} samples/s under the profiler):`);
+  for (const t of times.slice(0, 12)) console.log(`  ${t.kernel.padEnd(24)}${(t.ms / steps).toFixed(2).padStart(8)} ms/step${(100 * t.ms / total).toFixed(1).padStart(7)}%${String(t.calls / steps).padStart(6)} calls/step`);
+  optimizer.dispose();
+  model.params.dispose();
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--conv-profile')) return convProfile();
   const refAt = process.argv.indexOf('--reference');
   if (refAt >= 0) return sideBySide(process.argv[refAt + 1] ?? path.join(root, 'bench', 'reference', 'pytorch-cpu.json'));
   if (process.argv.includes('--report-only')) return reportSpeed();

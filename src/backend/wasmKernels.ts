@@ -2,13 +2,9 @@
 // - BatchMatMul: XNNPACK's fast path is taken only when neither operand is transposed; with a
 //   transpose it falls back to a scalar loop (~15x slower). Every backward pass of a dense layer
 //   transposes, so we transpose explicitly (a cheap copy) and call the stock kernel untransposed.
-// - Conv2DBackpropFilter: missing in wasm, so conv training fails. The filter gradient is itself
-//   a convolution: channels become the batch, the batch becomes the channels, and the forward
-//   stride becomes the dilation of the "filter" (dy).
-// - Conv2DBackpropInput: stock wasm has it, as a scalar loop that takes ~60% of a conv training
-//   step. The input gradient is a stride-1 convolution of dy (zeros inserted between its rows
-//   and columns for strides > 1, then padded) with the filter rotated 180 degrees and its
-//   in/out channels swapped, so it runs on XNNPACK's Conv2D.
+// - Conv2DBackpropFilter: missing in wasm, so conv training fails. Conv2DBackpropInput: stock
+//   wasm has it, as a scalar loop that takes ~60% of a conv training step. Both are one matrix
+//   product on XNNPACK (wasmConvGrad.ts: im2col and its adjoint, col2im, on the wasm heap).
 // - Conv2D: stock wasm returns zeros when a stride exceeds the kernel size (tensorflow/tfjs#8405,
 //   #5907). Such a convolution equals one whose filter is zero-padded up to the stride, with the
 //   input padded at the far edge by the same amount, which XNNPACK computes correctly.
@@ -18,6 +14,7 @@
 //   slices go to the stock kernel.
 // All are tested against the cpu backend, values and gradients (test/wasmKernels.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './wasmConvGrad';
 
 type Info = tf.TensorInfo;
 interface KernelArgs {
@@ -54,99 +51,6 @@ function makeBatchMatMul(stock: (args: KernelArgs) => Info) {
       temps.push(b);
     }
     const out = stock({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-    for (const t of temps) backend.disposeData(t.dataId);
-    return out;
-  };
-}
-
-function makeConv2DBackpropFilter() {
-  const transpose = kernelOf('Transpose');
-  const pad = kernelOf('PadV2');
-  const conv2d = kernelOf('Conv2D');
-  const slice = kernelOf('Slice');
-  return (args: KernelArgs): Info => {
-    const { inputs, backend, attrs = {} } = args;
-    const { x, dy } = inputs;
-    const filterShape = attrs.filterShape as [number, number, number, number];
-    const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
-    if (dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter override supports NHWC only');
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filterShape,
-      attrs.strides as [number, number] | number, 1,
-      attrs.pad as 'valid' | 'same' | number,
-      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    );
-    const { top, bottom, left, right } = info.padInfo;
-    const temps: Info[] = [];
-    const keep = (t: Info) => (temps.push(t), t);
-    // xT: [Cin, H+pads, W+pads, N]; dyT: [OH, OW, N, Cout]
-    const xPadded = top || bottom || left || right
-      ? keep(pad({ inputs: { x }, backend, attrs: { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 } }))
-      : x;
-    const xT = keep(transpose({ inputs: { x: xPadded }, backend, attrs: { perm: [3, 1, 2, 0] } }));
-    const dyT = keep(transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }));
-    const full = keep(conv2d({
-      inputs: { x: xT, filter: dyT }, backend,
-      attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth] },
-    }));
-    // full: [Cin, >=KH, >=KW, Cout]; rows past the kernel come from padding and are dropped.
-    const [kh, kw, cin, cout] = filterShape;
-    const cropped = full.shape[1] === kh && full.shape[2] === kw
-      ? full
-      : keep(slice({ inputs: { x: full }, backend, attrs: { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] } }));
-    const out = transpose({ inputs: { x: cropped }, backend, attrs: { perm: [1, 2, 0, 3] } });
-    for (const t of temps) backend.disposeData(t.dataId);
-    return out;
-  };
-}
-
-function makeConv2DBackpropInput() {
-  const transpose = kernelOf('Transpose');
-  const pad = kernelOf('PadV2');
-  const conv2d = kernelOf('Conv2D');
-  const slice = kernelOf('Slice');
-  const reshape = kernelOf('Reshape');
-  const reverse = kernelOf('Reverse');
-  return (args: KernelArgs): Info => {
-    const { inputs, backend, attrs = {} } = args;
-    const { dy, filter } = inputs;
-    const inputShape = attrs.inputShape as [number, number, number, number];
-    if (((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') throw new Error('Conv2DBackpropInput override supports NHWC only');
-    const [kh, kw] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], attrs.strides as [number, number] | number, 1,
-      attrs.pad as 'valid' | 'same' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    );
-    const [n, h, w, cin] = inputShape;
-    const [, oh, ow, cout] = dy.shape;
-    const sh = info.strideHeight;
-    const sw = info.strideWidth;
-    const temps: Info[] = [];
-    const keep = (t: Info) => (temps.push(t), t);
-    // dy with (stride - 1) zeros between rows and columns: [n, (oh-1)*sh+1, (ow-1)*sw+1, cout].
-    let dilated = dy;
-    if (sh > 1 || sw > 1) {
-      const spread = keep(reshape({ inputs: { x: dy }, backend, attrs: { shape: [n, oh, 1, ow, 1, cout] } }));
-      const padded = keep(pad({ inputs: { x: spread }, backend, attrs: { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 } }));
-      const flat = keep(reshape({ inputs: { x: padded }, backend, attrs: { shape: [n, oh * sh, ow * sw, cout] } }));
-      dilated = keep(slice({ inputs: { x: flat }, backend, attrs: { begin: [0, 0, 0, 0], size: [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cout] } }));
-    }
-    const hu = dilated.shape[1];
-    const wu = dilated.shape[2];
-    const top = kh - 1 - info.padInfo.top;
-    const left = kw - 1 - info.padInfo.left;
-    const bottom = h + kh - 1 - hu - top;
-    const right = w + kw - 1 - wu - left;
-    const clamp = (v: number) => Math.max(v, 0);
-    const dyPadded = keep(pad({ inputs: { x: dilated }, backend, attrs: { paddings: [[0, 0], [clamp(top), clamp(bottom)], [clamp(left), clamp(right)], [0, 0]], constantValue: 0 } }));
-    const rotated = keep(reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } }));
-    const swapped = keep(transpose({ inputs: { x: rotated }, backend, attrs: { perm: [0, 1, 3, 2] } }));
-    let out = conv2d({ inputs: { x: dyPadded, filter: swapped }, backend, attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] } });
-    if (top < 0 || left < 0 || out.shape[1] !== h || out.shape[2] !== w) {
-      // Padding that would have to be negative: crop instead.
-      const full = keep(out);
-      out = slice({ inputs: { x: full }, backend, attrs: { begin: [0, clamp(-top), clamp(-left), 0], size: [n, h, w, cin] } });
-    }
     for (const t of temps) backend.disposeData(t.dataId);
     return out;
   };
@@ -234,21 +138,23 @@ export function installWasmKernels(): () => void {
   const stockSplit = tf.getKernel('SplitV', 'wasm');
   if (!stockSlice || !stockSplit) throw new Error('wasm backend has no Slice or SplitV kernel');
 
+  const stockMatMulFunc = stockMatMul.kernelFunc as unknown as (a: KernelArgs) => Info;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({
     kernelName: 'BatchMatMul', backendName: 'wasm',
-    kernelFunc: makeBatchMatMul(stockMatMul.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc,
+    kernelFunc: makeBatchMatMul(stockMatMulFunc) as unknown as tf.KernelFunc,
   });
+  const [reshape, transpose] = [kernelOf('Reshape'), kernelOf('Transpose')];
   if (!hadFilterGrad) {
     tf.registerKernel({
       kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',
-      kernelFunc: makeConv2DBackpropFilter() as unknown as tf.KernelFunc,
+      kernelFunc: makeConv2DBackpropFilter(stockMatMulFunc, reshape) as unknown as tf.KernelFunc,
     });
   }
   if (stockInputGrad) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
-    kernelFunc: makeConv2DBackpropInput() as unknown as tf.KernelFunc,
+    kernelFunc: makeConv2DBackpropInput(stockMatMulFunc, reshape, transpose) as unknown as tf.KernelFunc,
   });
   // The backward overrides above captured the stock Conv2D; only user-facing convolutions need the fix.
   tf.unregisterKernel('Conv2D', 'wasm');
