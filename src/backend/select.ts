@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors';
 import { installWasmKernels } from './wasmKernels';
+import { prepareWasmThreads, wasmThreads } from './wasmThreads';
 import { findGpuAdapter, installWebGpu, type GpuAdapterReport } from './webgpu';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -26,6 +27,13 @@ export interface BackendReport {
   overrides: string[];
   /** The GPU adapter, for the webgpu backend. */
   adapter?: GpuAdapterReport;
+  /** Threads the wasm backend's kernels run on. */
+  threads?: number;
+}
+
+export interface BackendOptions {
+  /** Threads for the wasm backend (XNNPACK's pool); 1: the single-threaded build. */
+  threads?: number;
 }
 
 // Silence tfjs's "install tfjs-node" banner and other console chatter from the library.
@@ -43,12 +51,17 @@ async function tryNative(pkg: string): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('backend "tensorflow" failed to initialise');
 }
 
-async function useBuiltin(name: 'wasm' | 'cpu'): Promise<string[]> {
-  if (!(await tf.setBackend(name))) throw new Error(`backend "${name}" failed to initialise`);
-  await tf.ready();
+async function useBuiltin(name: 'wasm' | 'cpu', threads: number): Promise<string[]> {
+  const restore = name === 'wasm' ? prepareWasmThreads(threads) : () => undefined;
+  try {
+    if (!(await tf.setBackend(name))) throw new Error(`backend "${name}" failed to initialise`);
+    await tf.ready();
+  } finally {
+    restore();
+  }
   if (name === 'wasm') {
     installWasmKernels();
-    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (via Conv2D)', 'Conv2DBackpropInput (via Conv2D)', 'Conv2D (stride > kernel fix)', 'Slice and SplitV (no copy of the whole input)'];
+    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (im2col + matrix product)', 'Conv2DBackpropInput (matrix product + col2im)', 'Conv2D (stride > kernel fix)', 'Slice and SplitV (no copy of the whole input)'];
   }
   return [];
 }
@@ -56,7 +69,7 @@ async function useBuiltin(name: 'wasm' | 'cpu'): Promise<string[]> {
 let current: BackendReport | undefined;
 
 /** Selects a backend once per process; later calls with the same choice return the same report. */
-export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendReport> {
+export async function selectBackend(choice: BackendChoice = 'auto', options: BackendOptions = {}): Promise<BackendReport> {
   if (current && (choice === 'auto' || choice === current.name)) return current;
   const skipped: BackendReport['skipped'] = [];
 
@@ -101,8 +114,8 @@ export async function selectBackend(choice: BackendChoice = 'auto'): Promise<Bac
   for (const name of ['wasm', 'cpu'] as const) {
     if (choice !== 'auto' && choice !== name) continue;
     try {
-      const overrides = await useBuiltin(name);
-      current = { name, source: name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu', skipped, overrides };
+      const overrides = await useBuiltin(name, options.threads ?? 1);
+      current = { name, source: name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu', skipped, overrides, ...(name === 'wasm' ? { threads: wasmThreads() } : {}) };
       return current;
     } catch (e) {
       skipped.push({ backend: name, reason: firstLine(e) });
@@ -120,5 +133,6 @@ const notInstalled = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'MOD
 export function describeBackend(r: BackendReport): string {
   const skipped = r.skipped.length ? `; skipped ${r.skipped.map((s) => `${s.backend} (${s.reason})`).join(', ')}` : '';
   const gpu = r.adapter ? ` (GPU: ${[r.adapter.vendor, r.adapter.architecture, r.adapter.device, r.adapter.description].filter(Boolean).join(' ')})` : '';
-  return `backend ${r.name} from ${r.source}${gpu}${skipped}`;
+  const threads = r.threads !== undefined ? ` on ${r.threads} thread${r.threads === 1 ? '' : 's'}` : '';
+  return `backend ${r.name} from ${r.source}${threads}${gpu}${skipped}`;
 }

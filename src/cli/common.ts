@@ -1,8 +1,10 @@
 // Options and plumbing shared by the commands.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES, describeBackend, selectBackend, type BackendChoice, type BackendReport } from '../backend/select';
+import type { Config } from '../config/schema';
 import type { EvalSplit } from '../data/dataset';
 import { UserError } from '../errors';
 import type { LoadedRun } from '../experiment/runModel';
@@ -11,6 +13,8 @@ import type { Logger } from '../log';
 export interface CommonOptions {
   runsDir: string;
   backend: BackendChoice;
+  /** wasm threads: a count, or auto (see threadsFor). */
+  threads: number | 'auto';
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -20,7 +24,29 @@ export function withRunsDir(cmd: Command): Command {
 }
 
 export function withBackend(cmd: Command): Command {
-  return cmd.addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKEND_CHOICES as unknown as string[]).default('auto'));
+  return cmd
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKEND_CHOICES as unknown as string[]).default('auto'))
+    .addOption(new Option('--threads <n>', 'threads of the wasm backend: a number, or auto (one per core for training convolutional backbones, else 1); results do not depend on it').default('auto').argParser(parseThreads));
+}
+
+function parseThreads(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--threads must be auto or a whole number from 1 to 64, got "${value}"`, { where: `--threads ${value}`, hint: `e.g. --threads ${os.availableParallelism()}` });
+  return n;
+}
+
+/**
+ * The wasm threads for a command: as asked, or with auto one per core when it trains a model
+ * with a convolutional backbone (measured: 1.3x on conv2d training with 2 threads), and 1
+ * otherwise (small MLP steps are slower on two threads: 1.69 s against 2.39 s of epochs for
+ * configs/mix.yaml joint), and 1 for commands that only predict.
+ */
+export function threadsFor(asked: number | 'auto', training?: Config): number {
+  if (asked !== 'auto') return asked;
+  if (!training) return 1;
+  const backbones = [training.model.backbone, ...Object.values(training.model.backbones)];
+  return backbones.some((b) => b.type !== undefined && b.type !== 'mlp') ? os.availableParallelism() : 1;
 }
 
 export function collect(value: string, previous: string[]): string[] {
@@ -28,8 +54,8 @@ export function collect(value: string, previous: string[]): string[] {
 }
 
 /** Selects the backend; logs the choice only when asked, so that bad input still gets one line. */
-export async function startBackend(choice: BackendChoice, logger?: Logger): Promise<BackendReport> {
-  const report = await selectBackend(choice);
+export async function startBackend(choice: BackendChoice, logger?: Logger, threads = 1): Promise<BackendReport> {
+  const report = await selectBackend(choice, { threads });
   logger?.info(describeBackend(report));
   return report;
 }

@@ -11,7 +11,7 @@ import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { acquireRunLock } from '../runs/lock';
 import { resolveRun } from '../runs/runFolder';
-import { checkOutFile, dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { checkOutFile, dataRecord, resultName, splitOf, startBackend, threadsFor, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
 
 interface DecomposeOptions extends CommonOptions {
@@ -34,7 +34,7 @@ export function registerDecompose(program: Command): void {
     const lock = acquireRunLock(run.dir, run.id, 'dmil decompose');
     try {
       if (opts.out) checkOutFile(opts.out, '--out');
-      await startBackend(opts.backend);
+      await startBackend(opts.backend, undefined, threadsFor(opts.threads));
       const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
       const { model, data, config } = loaded;
       try {

@@ -6,7 +6,7 @@ import { evaluateSplits } from '../experiment/evaluate';
 import { loadFinishedRun } from '../experiment/runModel';
 import { acquireRunLock } from '../runs/lock';
 import { resolveRun } from '../runs/runFolder';
-import { dataRecord, resultName, splitOf, startBackend, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { dataRecord, resultName, splitOf, startBackend, threadsFor, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { formatReport } from './format';
 
 interface EvalOptions extends CommonOptions {
@@ -27,7 +27,7 @@ export function registerEval(program: Command): void {
     const run = resolveRun(ref, opts.runsDir);
     const lock = acquireRunLock(run.dir, run.id, 'dmil eval');
     try {
-      await startBackend(opts.backend);
+      await startBackend(opts.backend, undefined, threadsFor(opts.threads));
       const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
       try {
         const split = splitOf(loaded, opts.split);

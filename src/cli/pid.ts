@@ -10,7 +10,7 @@ import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidRepo
 import { loadFinishedRun } from '../experiment/runModel';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun } from '../runs/runFolder';
-import { checkOutFile, collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { checkOutFile, collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num, table } from './table';
 
@@ -40,7 +40,7 @@ export function registerPid(program: Command): void {
     const run = isConfig ? undefined : resolveRun(source, opts.runsDir);
     const reporter = cliReporter({ quiet: Boolean(opts.quiet) });
     try {
-      await startBackend(opts.backend);
+      await startBackend(opts.backend, undefined, threadsFor(opts.threads));
       let config;
       let data;
       if (loadedConfig) {

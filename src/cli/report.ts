@@ -10,7 +10,7 @@ import { resolveRun, timestampId } from '../runs/runFolder';
 import { buildCompareReport } from '../report/compareReport';
 import { needsModel, readCompareInput, readRunInput } from '../report/inputs';
 import { buildRunReport } from '../report/runReport';
-import { checkOutFile, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { checkOutFile, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 
 interface ReportOptions extends CommonOptions {
   out?: string;
@@ -19,7 +19,7 @@ interface ReportOptions extends CommonOptions {
 async function runReport(ref: string, opts: ReportOptions): Promise<{ html: string; out: string }> {
   const run = resolveRun(ref, opts.runsDir);
   const predict = needsModel(run.dir);
-  if (predict) await startBackend(opts.backend);
+  if (predict) await startBackend(opts.backend, undefined, threadsFor(opts.threads));
   const html = await buildRunReport(await readRunInput(run.id, run.dir, predict), new Date());
   return { html, out: opts.out ?? path.join(run.dir, 'report.html') };
 }

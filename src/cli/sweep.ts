@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readConfigFile } from '../config/load';
+import { readRunConfig } from '../experiment/runModel';
 import { UserError } from '../errors';
 import { trainNew, trainResume } from '../experiment/train';
 import { writeFileAtomic } from '../runs/atomic';
@@ -15,7 +16,7 @@ import { cellStates, openSweep, readPlan, recordAttempt, recordRun, sweepDir } f
 import { runLocal } from '../sweep/local';
 import { parseAxes, planSweep, readSweepFile, sweepSchema, type SweepPlan } from '../sweep/plan';
 import { slurmScript } from '../sweep/slurm';
-import { collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { table } from './table';
 
@@ -57,7 +58,7 @@ export function registerSweep(program: Command): void {
       } else {
         const jobs = opts.jobs ? Number(opts.jobs) : os.cpus().length;
         if (!Number.isInteger(jobs) || jobs < 1) throw new UserError('--jobs takes a positive whole number', { where: `--jobs ${opts.jobs}` });
-        const out = await runLocal(dir, opts.runsDir, plan, jobs, opts.backend, reporter);
+        const out = await runLocal(dir, opts.runsDir, plan, jobs, opts.backend, reporter, opts.threads === 'auto' ? undefined : String(opts.threads));
         reporter.result(`sweep ${plan.id}: ${out.done} of ${plan.cells.length} cells done, ${out.failed} failed`);
         if (out.failed > 0) process.exitCode = 1;
       }
@@ -90,13 +91,14 @@ async function runOneCell(rest: string[], opts: SweepOptions): Promise<void> {
     return;
   }
   recordAttempt(dir, index);
-  const backend = await startBackend(opts.backend);
+  const config = state.run ? readRunConfig(path.join(opts.runsDir, state.run)) : readConfigFile(plan.config, cell.sets).config;
+  const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, config));
   const reporter = cliReporter({ quiet: true });
   const trainOpts = { runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1), onRunFolder: (id: string) => recordRun(dir, index, id) };
   try {
     const result = state.run
       ? await trainResume(state.run, path.join(opts.runsDir, state.run), trainOpts)
-      : await trainNew(readConfigFile(plan.config, cell.sets).config, trainOpts);
+      : await trainNew(config, trainOpts);
     process.stdout.write(`${result.id}\n`);
   } finally {
     reporter.close();

@@ -6,9 +6,10 @@ import { modelSpec, prepareForTraining } from '../experiment/data';
 import { buildModel } from '../paradigms';
 import { UserError } from '../errors';
 import { trainNew, trainResume, type TrainResult } from '../experiment/train';
+import { readRunConfig } from '../experiment/runModel';
 import { resolveRun, runFiles } from '../runs/runFolder';
 import { describeBackend } from '../backend/select';
-import { collect, startBackend, withBackend, withRunsDir, type CommonOptions } from './common';
+import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num } from './table';
 import * as path from 'node:path';
@@ -42,7 +43,7 @@ export function registerTrain(program: Command): void {
       return;
     }
     if (opts.dryRun) {
-      await startBackend(opts.backend);
+      await startBackend(opts.backend, undefined, threadsFor(opts.threads, loaded!.config));
       process.stdout.write(`${await dryRun(loaded!.config)}\n`);
       return;
     }
@@ -58,7 +59,7 @@ export function registerTrain(program: Command): void {
     process.on('SIGTERM', onSigint);
     let runId = resumed?.id;
     try {
-      const backend = await startBackend(opts.backend);
+      const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, loaded?.config ?? readRunConfig(resumed!.dir)));
       const trainOpts = {
         runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1),
         interrupted: () => interruptedAt > 0,

@@ -14,16 +14,17 @@ export interface SweepOutcome {
   states: CellState[];
 }
 
-function runCellProcess(dir: string, runsDir: string, index: number, backend: string): Promise<number> {
+function runCellProcess(dir: string, runsDir: string, index: number, backend: string, threads: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [dmilBin, 'sweep', 'cell', dir, String(index), '--runs-dir', runsDir, '--backend', backend, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [dmilBin, 'sweep', 'cell', dir, String(index), '--runs-dir', runsDir, '--backend', backend, '--threads', threads, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => resolve(code ?? 1));
   });
 }
 
-export async function runLocal(dir: string, runsDir: string, plan: SweepPlan, jobs: number, backend: string, logger: Logger): Promise<SweepOutcome> {
+/** `threads`: each cell's --threads (with several jobs at once, auto would give every cell every core). */
+export async function runLocal(dir: string, runsDir: string, plan: SweepPlan, jobs: number, backend: string, logger: Logger, threads = jobs > 1 ? '1' : 'auto'): Promise<SweepOutcome> {
   const retries = plan.spec.retries;
   const counts = () => {
     const s = cellStates(dir, runsDir, plan);
@@ -43,7 +44,7 @@ export async function runLocal(dir: string, runsDir: string, plan: SweepPlan, jo
       while (idx !== undefined) {
         const i = idx;
         running.add(i);
-        void runCellProcess(dir, runsDir, i, backend).then(() => {
+        void runCellProcess(dir, runsDir, i, backend, threads).then(() => {
           running.delete(i);
           finishedHere += 1;
           const { s, done, failed } = counts();
