@@ -233,33 +233,45 @@ interface Reference { measured: string; by: string; machine: string; samples_per
 async function sideBySide(file: string): Promise<void> {
   const ref = JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
   const refOf = (key: string) => ref.samples_per_second[key];
-  console.log(`dmil (wasm, this machine, ${new Date().toISOString().slice(0, 10)}) against ${path.basename(file)} (${ref.by}; ${ref.machine}; measured ${ref.measured})`);
-  console.log(`${'workload'.padEnd(52)}${'dmil'.padStart(10)}${'ref 1 thr'.padStart(11)}${'ratio'.padStart(8)}${'ref 2 thr'.padStart(11)}`);
-  const line = (name: string, key: string, ours: number) => {
-    const one = refOf(`${key}@1`);
-    const two = refOf(`${key}@2`);
-    console.log(`${name.padEnd(52)}${fmt(ours).padStart(10)}${(one ? fmt(one) : '-').padStart(11)}${(one ? `${(ours / one).toFixed(2)}x` : '-').padStart(8)}${(two ? fmt(two) : '-').padStart(11)}`);
-  };
+  console.log(`dmil (wasm, this machine, ${new Date().toISOString().slice(0, 10)}) against ${path.basename(file)} (${ref.by}; ${ref.machine}; measured ${ref.measured}); training steps, samples/s`);
+  // Each thread count in a process of its own: the wasm backend is set up once per process.
+  const measured = [1, 2].map((threads) => JSON.parse(execFileSync(process.execPath, [__filename, '--workloads', String(threads)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as Record<string, { name: string; sps: number }>);
+  const head = ['workload', 'dmil 1 thr', 'ref 1 thr', 'ratio', 'dmil 2 thr', '2 / 1 thr', 'ref 2 thr', 'ratio'];
+  const widths = [52, 11, 10, 7, 11, 10, 10, 7];
+  const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(''));
+  row(head);
+  const x = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : '-');
+  for (const [key, { name, sps }] of Object.entries(measured[0])) {
+    const two = measured[1][key]?.sps ?? Number.NaN;
+    const [r1, r2] = [refOf(`${key}@1`), refOf(`${key}@2`)];
+    row([name, fmt(sps).trim(), r1 ? fmt(r1).trim() : '-', x(sps, r1), fmt(two).trim(), x(two, sps), r2 ? fmt(r2).trim() : '-', x(two, r2)]);
+  }
   await selectBackend('wasm');
   const mix = (sets: string[]) => readConfigFile(path.join(root, 'configs', 'mix.yaml'), sets).config;
-  line('joint, configs/mix.yaml, train steps', 'joint-mix', (await throughput(mix(['model.paradigm=joint']))).train);
-  const dmil = await throughput(mix(['model.dmil.stages=[{name: decompose-intra}, {name: decompose-cross}, {name: finetune}]']));
-  for (const [stage, sps] of Object.entries(dmil)) line(`dmil ${stage}, configs/mix.yaml, train steps`, `dmil-mix-${stage}`, sps);
+  const e = await epochOverhead(mix(['model.paradigm=joint']));
+  console.log(`joint, configs/mix.yaml, a whole training (1 thread): epochs' wall time ${e.wall.toFixed(2)} s against their training steps ${e.steps.toFixed(2)} s: wall / steps ${(e.wall / e.steps).toFixed(3)} (target <= 1.15); ${fmt(e.samples / e.wall).trim()} samples/s as the user waits`);
   const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;
   if (fashion.data.source === 'idx' && fs.existsSync(fashion.data.images)) {
-    const conv = { ...fashion, data: { ...fashion.data, limit: 3000 }, model: { ...fashion.model, backbone: { ...fashion.model.backbone, type: 'conv2d' as const } } };
-    line('joint conv2d, Fashion-MNIST halves, steps', 'conv2d-halves', (await throughput(conv)).train);
-  } else {
-    console.log('joint conv2d: not measured (no Fashion-MNIST: apt-get install dataset-fashion-mnist)');
-  }
-  const e = await epochOverhead(mix(['model.paradigm=joint']));
-  console.log(`joint, configs/mix.yaml, a whole training: epochs' wall time ${e.wall.toFixed(2)} s against their training steps ${e.steps.toFixed(2)} s: wall / steps ${(e.wall / e.steps).toFixed(3)} (target <= 1.15); ${fmt(e.samples / e.wall)} samples/s as the user waits`);
-  if (fs.existsSync(fashion.data.source === 'idx' ? fashion.data.images : '')) {
     const rss = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'trainRss.js'), path.join(root, 'configs', 'fashion-halves.yaml'), 'train.epochs=2'], { encoding: 'utf8' })) as { seconds: number; peakRssMiB: number };
     console.log(`configs/fashion-halves.yaml, 2 epochs, whole training in its own process: ${rss.seconds.toFixed(1)} s, peak RSS ${rss.peakRssMiB.toFixed(0)} MiB`);
   }
-  console.log('threads: dmil runs wasm on one thread in Node (the threaded SIMD build is not wired up); the reference\'s 2-thread column is PyTorch\'s');
   await convProfile();
+}
+
+/** The side-by-side workloads on `threads` wasm threads, as JSON on stdout (run in a child process by sideBySide). */
+async function workloads(threads: number): Promise<void> {
+  await selectBackend('wasm', { threads });
+  const out: Record<string, { name: string; sps: number }> = {};
+  const mix = (sets: string[]) => readConfigFile(path.join(root, 'configs', 'mix.yaml'), sets).config;
+  out['joint-mix'] = { name: 'joint, configs/mix.yaml', sps: (await throughput(mix(['model.paradigm=joint']))).train };
+  const dmil = await throughput(mix(['model.dmil.stages=[{name: decompose-intra}, {name: decompose-cross}, {name: finetune}]']));
+  for (const [stage, sps] of Object.entries(dmil)) out[`dmil-mix-${stage}`] = { name: `dmil ${stage}, configs/mix.yaml`, sps };
+  const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;
+  if (fashion.data.source === 'idx' && fs.existsSync(fashion.data.images)) {
+    const conv = { ...fashion, data: { ...fashion.data, limit: 3000 }, model: { ...fashion.model, backbone: { ...fashion.model.backbone, type: 'conv2d' as const } } };
+    out['conv2d-halves'] = { name: 'joint conv2d, Fashion-MNIST halves', sps: (await throughput(conv)).train };
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 /** Where a conv2d joint training step's time goes on wasm, per kernel (Fashion-MNIST halves shapes). */
@@ -301,6 +313,8 @@ async function convProfile(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--conv-profile')) return convProfile();
+  const workloadsAt = process.argv.indexOf('--workloads');
+  if (workloadsAt >= 0) return workloads(Number(process.argv[workloadsAt + 1] ?? 1));
   const refAt = process.argv.indexOf('--reference');
   if (refAt >= 0) return sideBySide(process.argv[refAt + 1] ?? path.join(root, 'bench', 'reference', 'pytorch-cpu.json'));
   if (process.argv.includes('--report-only')) return reportSpeed();

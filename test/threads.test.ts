@@ -1,0 +1,56 @@
+// The wasm backend on several threads (the threaded SIMD build, started through worker_threads):
+// the same numbers as on one thread, a process that exits when its command is done, and the
+// thread count as asked or chosen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { threadsFor } from '../src/cli/common';
+import { configFromObject } from '../src/config/load';
+import { Rng } from '../src/rng';
+import { dmilBin, lastLine, tinyConfig, tmpDir, writeConfig, writeIdx } from './helpers';
+
+function train(cfg: string, runsDir: string, threads: string): { id: string; stderr: string } {
+  const r = spawnSync(process.execPath, [dmilBin, 'train', cfg, '--runs-dir', runsDir, '--threads', threads, '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `--threads ${threads} ended with ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+  return { id: lastLine(r.stdout), stderr: r.stderr };
+}
+
+const rows = (dir: string) => fs.readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+const evalOf = (dir: string) => ({ ...JSON.parse(fs.readFileSync(path.join(dir, 'eval', 'test.json'), 'utf8')), run: '' });
+
+/** 160 random 8x8 images in 3 classes as IDX files: two 4x8 halves, for a conv backbone. */
+function imageData(dir: string): Record<string, unknown> {
+  const rng = new Rng(7);
+  const n = 160;
+  const images = path.join(dir, 'images-idx3-ubyte');
+  const labels = path.join(dir, 'labels-idx1-ubyte');
+  writeIdx(images, [n, 8, 8], Uint8Array.from({ length: n * 64 }, () => rng.int(256)));
+  writeIdx(labels, [n], Uint8Array.from({ length: n }, (_, i) => i % 3));
+  return { source: 'idx', images, labels, views: { halves: 'top-bottom' } };
+}
+
+for (const [name, conv] of [['an MLP joint model', false], ['a conv2d joint model', true]] as const) {
+  test(`${name} trains to the same metrics on 1 and 2 wasm threads, and the command exits`, () => {
+    const dir = tmpDir('threads');
+    const extra = conv ? { data: imageData(dir), model: { paradigm: 'joint', backbone: { type: 'conv2d', channels: [4, 8], out: 8 } } } : {};
+    const cfg = writeConfig(dir, tinyConfig(extra));
+    const one = train(cfg, path.join(dir, 'one'), '1');
+    const two = train(cfg, path.join(dir, 'two'), '2');
+    assert.match(one.stderr, /backend wasm from \S+ on 1 thread\n/);
+    assert.match(two.stderr, /backend wasm from \S+ on 2 threads\n/);
+    assert.deepEqual(rows(path.join(dir, 'two', two.id)), rows(path.join(dir, 'one', one.id)), 'every metric of every epoch, timing aside');
+    assert.deepEqual(evalOf(path.join(dir, 'two', two.id)), evalOf(path.join(dir, 'one', one.id)));
+  });
+}
+
+test('--threads auto: one per core when training a convolutional backbone, else 1; a number as given', () => {
+  const mlp = configFromObject(tinyConfig()).config;
+  const conv = configFromObject(tinyConfig({ model: { paradigm: 'joint', backbone: { type: 'conv2d' } }, data: imageData(tmpDir('threads-auto')) })).config;
+  assert.equal(threadsFor('auto', mlp), 1);
+  assert.equal(threadsFor('auto', conv), os.availableParallelism());
+  assert.equal(threadsFor('auto'), 1, 'commands that only predict');
+  assert.equal(threadsFor(3, mlp), 3);
+});
