@@ -4,6 +4,8 @@
 Same networks and sizes as dmil's defaults, random data of the same shapes, Adam, batch 128:
   joint-mix    configs/mix.yaml: two modalities of 32 features, MLP backbones [128] -> 64,
                head [64] -> 4 classes;
+  dmil-mix-<stage> DMIL's three stages on configs/mix.yaml (torch_dmil_speed.py: the network
+               and loss terms of src/paradigms/dmil, only the stage's groups trained);
   conv2d-halves Fashion-MNIST halves: two [14, 28, 1] images, convolutions 16/32/64 (3x3, the
                first stride 1, then stride 2, 'same' padding), global average pooling, dense 64,
                head [64] -> 10 classes.
@@ -21,6 +23,8 @@ import time
 
 import torch
 from torch import nn
+
+import torch_dmil_speed
 
 
 def mlp(sizes, last_relu):
@@ -106,6 +110,8 @@ def main():
         torch.set_num_threads(threads)
         for name, make, shapes, classes in workloads():
             out['samples_per_second'][f'{name}@{threads}'] = round(speed(make, shapes, classes, args.seconds))
+        for stage in torch_dmil_speed.TRAINS:
+            out['samples_per_second'][f'dmil-mix-{stage}@{threads}'] = round(torch_dmil_speed.speed(stage, args.seconds))
     print(json.dumps(out, indent=2))
 
 
