@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { groupRuns, summarise } from '../src/analysis/compare';
+import { findBaseline, groupRuns, summarise } from '../src/analysis/compare';
 import { pairedDifference, t975 } from '../src/analysis/intervals';
-import { findBaseline, pairedTable } from '../src/cli/compare';
+import { pairedTable } from '../src/cli/compare';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 const run = (id: string, seed: number, paradigm: string, accuracy: number, name = 'x') => ({

@@ -64,7 +64,7 @@ const expected = {
   joint: ['curves-train', 'per-type', 'per-class', 'confusion'],
   dmil: ['curves-decompose-intra', 'curves-decompose-cross', 'per-type', 'per-class', 'confusion', 'gate-by-type', 'component-accuracy', 'evidence', 'member-agreement'],
   ensemble: ['curves-member-a', 'curves-member-b', 'per-type', 'per-class', 'confusion', 'member-agreement'],
-  sweep: ['accuracy-by-setting', 'accuracy-by-type', 'curves-by-setting'],
+  sweep: ['accuracy-by-setting', 'accuracy-by-type', 'curves-by-setting', 'paired-differences'],
 };
 
 test('every kind of report opens in headless Chromium with no error, no request, and every figure drawn', async (t) => {
@@ -88,9 +88,9 @@ test('every kind of report opens in headless Chromium with no error, no request,
   }
   const sweep = runCli(['sweep', cfg, '--axis', 'seed=1,2,3', '--axis', 'model.paradigm=joint,dmil', '--jobs', '2', '--runs-dir', runsDir, '-q']);
   assert.equal(sweep.status, 0, sweep.stderr);
-  const rep = runCli(['report', lastLine(sweep.stdout), '--runs-dir', runsDir]);
+  const rep = runCli(['report', lastLine(sweep.stdout), '--runs-dir', runsDir, '--baseline', 'model.paradigm=joint']);
   assert.equal(rep.status, 0, rep.stderr);
-  assert.match(rep.stderr, /^wrote \S+report\.html \(\d+ KiB, 3 figures\); open it in a browser, it needs no network\n$/);
+  assert.match(rep.stderr, /^wrote \S+report\.html \(\d+ KiB, 4 figures\); open it in a browser, it needs no network\n$/);
   reports.sweep = path.join(runsDir, 'sweeps', lastLine(sweep.stdout), 'report.html');
   for (const [kind, file] of Object.entries(reports)) {
     const shot = path.join(dir, `${kind}.png`);
@@ -102,5 +102,7 @@ test('every kind of report opens in headless Chromium with no error, no request,
   }
   const sweepHtml = fs.readFileSync(reports.sweep, 'utf8');
   assert.match(sweepHtml, /model\.paradigm=dmil/);
+  assert.match(sweepHtml, /<h2>Paired differences against model\.paradigm=joint<\/h2>/);
+  assert.match(sweepHtml, /<td>model\.paradigm=dmil<\/td><td>3<\/td><td>[+-]\d\.\d{3} \[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]<\/td>/, 'dmil minus joint over 3 seeds, with its interval');
   assert.match(sweepHtml, /<td>seed=3 model\.paradigm=joint<\/td><td>done<\/td>/, 'the sweep\'s cells and their state');
 });

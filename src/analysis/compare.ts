@@ -1,3 +1,7 @@
+import { UserError } from '../errors';
+import { INTERACTION_TYPES } from '../interactionTypes';
+import { pairedDifference, type PairedDifference } from './intervals';
+
 // Comparing runs: runs whose resolved configs differ only in the seed form a group (one setting
 // over seeds); each group is labelled by the config keys where it departs from most of the
 // others, and reported as mean, sample standard deviation and the per-seed values of each metric.
@@ -90,3 +94,38 @@ function flowText(v: unknown): string {
   if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}: ${flowText(x)}`).join(', ')}}`;
   return String(v);
 }
+
+/** The group a baseline names: its label exactly, else the one group holding that run id (or prefix). */
+export function findBaseline(groups: Group[], ref: string): Group {
+  const byLabel = groups.find((g) => g.label === ref);
+  if (byLabel) return byLabel;
+  const byRun = groups.filter((g) => g.runs.some((r) => r.id === ref || r.id.startsWith(ref)));
+  if (byRun.length === 1) return byRun[0];
+  throw new UserError(`no setting "${ref}" among the compared runs`, { where: '--baseline', hint: `name a setting as compare labels it (${groups.map((g) => `"${g.label}"`).join(', ')}) or one of its runs` });
+}
+
+export interface PairedRow {
+  label: string;
+  /** Seeds both this setting and the baseline have. */
+  pairs: number;
+  /** Metric -> this setting minus the baseline over those seeds, with its 95% paired-t interval. */
+  differences: Record<string, PairedDifference>;
+}
+
+/** Each other setting minus the baseline over the seeds both have: accuracy, macro-F1 and per-type accuracy. */
+export function pairedDifferences(groups: Group[], baseline: Group): { metrics: string[]; rows: PairedRow[] } {
+  const bySeed = (g: Group, metric: string) => new Map(g.runs.map((r) => [r.seed, r.metrics[metric] ?? Number.NaN]));
+  const metrics = ['accuracy', 'macro_f1', ...INTERACTION_TYPES.map((t) => `type_${t}`).filter((m) => baseline.runs.some((r) => !Number.isNaN(r.metrics[m] ?? Number.NaN)))];
+  const rows = groups.filter((g) => g !== baseline).map((g) => {
+    const seeds = g.runs.map((r) => r.seed).filter((s) => bySeed(baseline, 'accuracy').has(s));
+    const differences = Object.fromEntries(metrics.map((m) => {
+      const [a, b] = [bySeed(g, m), bySeed(baseline, m)];
+      return [m, pairedDifference(seeds.map((s) => a.get(s)!), seeds.map((s) => b.get(s)!))];
+    }));
+    return { label: g.label, pairs: seeds.length, differences };
+  });
+  return { metrics, rows };
+}
+
+/** A metric's name as tables show it: "accuracy", "macro-F1", or the interaction type. */
+export const metricLabel = (m: string): string => (m.startsWith('type_') ? m.slice(5) : m === 'macro_f1' ? 'macro-F1' : m);

@@ -2,8 +2,8 @@
 // seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { groupRuns, type Group, type Summary } from '../analysis/compare';
-import { pairedDifference } from '../analysis/intervals';
+import { findBaseline, groupRuns, metricLabel, pairedDifferences, type Group, type Summary } from '../analysis/compare';
+import type { PairedDifference } from '../analysis/intervals';
 import { UserError } from '../errors';
 import { readResult, sweepRuns } from '../experiment/results';
 import { INTERACTION_TYPES } from '../interactionTypes';
@@ -91,32 +91,13 @@ export function comparisonCsv(groups: Group[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The group a --baseline names: its label exactly, else the group holding that run id (or prefix). */
-export function findBaseline(groups: Group[], ref: string): Group {
-  const byLabel = groups.find((g) => g.label === ref);
-  if (byLabel) return byLabel;
-  const byRun = groups.filter((g) => g.runs.some((r) => r.id === ref || r.id.startsWith(ref)));
-  if (byRun.length === 1) return byRun[0];
-  throw new UserError(`no setting "${ref}" among the compared runs`, { where: '--baseline', hint: `name a setting as compare labels it (${groups.map((g) => `"${g.label}"`).join(', ')}) or one of its runs` });
-}
-
-/** Each setting minus the baseline over the seeds both have: accuracy, macro-F1 and per-type accuracy. */
+/** Each setting minus the baseline over the seeds both have, as a table. */
 export function pairedTable(groups: Group[], baseline: Group, asMarkdown: boolean): string {
   const render = asMarkdown ? markdown : table;
-  const bySeed = (g: Group, metric: string) => new Map(g.runs.map((r) => [r.seed, r.metrics[metric] ?? Number.NaN]));
-  const metrics = ['accuracy', 'macro_f1', ...INTERACTION_TYPES.map((t) => `type_${t}`).filter((m) => baseline.runs.some((r) => !Number.isNaN(r.metrics[m] ?? Number.NaN)))];
-  const rows = groups.filter((g) => g !== baseline).map((g) => {
-    const seeds = g.runs.map((r) => r.seed).filter((s) => bySeed(baseline, 'accuracy').has(s));
-    const cells = metrics.map((m) => {
-      const [a, b] = [bySeed(g, m), bySeed(baseline, m)];
-      const d = pairedDifference(seeds.map((s) => a.get(s)!), seeds.map((s) => b.get(s)!));
-      const sign = (v: number) => (v >= 0 ? `+${f3(v)}` : f3(v));
-      return Number.isNaN(d.mean) ? '-' : Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`;
-    });
-    return [g.label, String(seeds.length), ...cells];
-  });
-  const names = metrics.map((m) => (m.startsWith('type_') ? m.slice(5) : m === 'macro_f1' ? 'macro-F1' : m));
-  return `paired differences against "${baseline.label}" over matching seeds: mean [95% paired-t interval]\n${render(['setting', 'pairs', ...names], rows)}`;
+  const { metrics, rows } = pairedDifferences(groups, baseline);
+  const sign = (v: number) => (v >= 0 ? `+${f3(v)}` : f3(v));
+  const cell = (d: PairedDifference) => (Number.isNaN(d.mean) ? '-' : Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`);
+  return `paired differences against "${baseline.label}" over matching seeds: mean [95% paired-t interval]\n${render(['setting', 'pairs', ...metrics.map(metricLabel)], rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => cell(r.differences[m]))]))}`;
 }
 
 export function registerCompare(program: Command): void {

@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { findBaseline } from '../analysis/compare';
+import { UserError } from '../errors';
 import { findSweep } from '../experiment/results';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun, timestampId } from '../runs/runFolder';
@@ -14,6 +16,7 @@ import { checkOutFile, startBackend, threadsFor, withBackend, withRunsDir, type 
 
 interface ReportOptions extends CommonOptions {
   out?: string;
+  baseline?: string;
 }
 
 async function runReport(ref: string, opts: ReportOptions): Promise<{ html: string; out: string }> {
@@ -30,7 +33,8 @@ async function compareReport(refs: string[], opts: ReportOptions): Promise<{ htm
   const runs = input.groups.reduce((a, g) => a + g.runs.length, 0);
   const title = sweep ? `dmil report: sweep ${path.basename(sweep)}` : `dmil report: ${runs} runs`;
   const subtitle = `${input.groups.length} setting${input.groups.length === 1 ? '' : 's'}, ${runs} finished run${runs === 1 ? '' : 's'}`;
-  const html = await buildCompareReport({ ...input, title, subtitle }, new Date());
+  const baseline = opts.baseline !== undefined ? findBaseline(input.groups, opts.baseline) : undefined;
+  const html = await buildCompareReport({ ...input, title, subtitle, baseline }, new Date());
   const out = opts.out ?? (sweep ? path.join(sweep, 'report.html') : path.join(opts.runsDir, 'reports', `compare-${timestampId(new Date())}.html`));
   return { html, out };
 }
@@ -40,10 +44,12 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('write a self-contained HTML report (figures and their data) of a run, a sweep, or several runs side by side')
     .argument('<targets...>', 'a run (id, unique prefix or folder), a sweep (id or folder), or several runs and sweeps to compare')
+    .option('--baseline <setting>', 'for a sweep or several runs: add each setting minus this one (its label, or one of its runs) over matching seeds, with 95% paired-t intervals')
     .option('--out <file>', 'the HTML file to write (default: report.html in the run or sweep folder; for several runs, <runs-dir>/reports/compare-<time>.html)');
   withBackend(withRunsDir(cmd)).action(async (refs: string[], opts: ReportOptions) => {
     if (opts.out) checkOutFile(opts.out, '--out', 'report.html');
     const single = refs.length === 1 && !findSweep(refs[0], opts.runsDir);
+    if (single && opts.baseline !== undefined) throw new UserError('a baseline compares settings over seeds, and a single run has one setting', { where: '--baseline', hint: `dmil report SWEEP --baseline ${opts.baseline}, or leave --baseline out` });
     const { html, out } = single ? await runReport(refs[0], opts) : await compareReport(refs, opts);
     if (!opts.out && !single) fs.mkdirSync(path.dirname(out), { recursive: true });
     writeFileAtomic(out, html);

@@ -163,3 +163,27 @@ export function overlaidCurves(title: string, points: readonly MeanCurvePoint[],
     })),
   } as FigureSpec;
 }
+
+/** A difference with its interval, for a forest plot. */
+export interface DifferenceRow { metric: string; setting: string; mean: number; lo: number; hi: number }
+
+/** Paired differences against a baseline: a point per setting with its interval, one panel per metric, 0 marked. */
+export function forestPlot(title: string, rows: readonly DifferenceRow[]): FigureSpec {
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  const settings = [...new Set(rows.map((r) => r.setting))];
+  return {
+    title,
+    columns: 3,
+    concat: metrics.map((m) => ({
+      width: 220,
+      height: Math.max(40, settings.length * 26),
+      title: { text: m, fontSize: 12, fontWeight: 'normal' },
+      data: { values: rows.filter((r) => r.metric === m) as unknown as Row[] },
+      layer: [
+        { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [3, 3] }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+        { mark: { type: 'rule', color: '#0072B2', strokeWidth: 2 }, encoding: { y: { field: 'setting', type: 'nominal', title: null, sort: settings, axis: { labelLimit: 260 } }, x: { field: 'lo', type: 'quantitative', title: 'difference (fraction)' }, x2: { field: 'hi' } } },
+        { mark: { type: 'point', filled: true, size: 50, color: '#0072B2' }, encoding: { y: { field: 'setting', type: 'nominal', sort: settings }, x: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'setting' }, { field: 'mean', format: '+.3f' }, { field: 'lo', format: '+.3f' }, { field: 'hi', format: '+.3f' }] } },
+      ],
+    })),
+  } as FigureSpec;
+}

@@ -1,11 +1,11 @@
 // The report of several runs (a sweep, or runs named together): the `dmil compare` table with
 // intervals over seeds, bar charts of accuracy per setting and per interaction type with the
 // spread over seeds, and each setting's validation curves overlaid.
-import { summarise, type Group, type Summary } from '../analysis/compare';
-import { t975 } from '../analysis/intervals';
+import { metricLabel, pairedDifferences, summarise, type Group, type Summary } from '../analysis/compare';
+import { t975, type PairedDifference } from '../analysis/intervals';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import type { MetricsRow } from '../train/loop';
-import { barsWithIntervals, overlaidCurves, type MeanCurvePoint, type ShareRow } from './charts';
+import { barsWithIntervals, forestPlot, overlaidCurves, type DifferenceRow, type MeanCurvePoint, type ShareRow } from './charts';
 import { page, tableBlock, text, type Block, type Section } from './html';
 import { f3, figure } from './runReport';
 
@@ -17,6 +17,27 @@ export interface CompareReportInput {
   curves: Record<string, MetricsRow[]>;
   /** The sweep's cells and their state, for a sweep. */
   cells?: { label: string; status: string; run: string | null; attempts: number }[];
+  /** The setting the others are compared with, pair by pair over seeds (--baseline). */
+  baseline?: Group;
+}
+
+/** Each setting minus the baseline over matching seeds: a forest plot and its table. */
+async function pairedSection(groups: Group[], baseline: Group): Promise<Section> {
+  const { metrics, rows } = pairedDifferences(groups, baseline);
+  const points: DifferenceRow[] = rows.flatMap((r) => metrics.filter((m) => !Number.isNaN(r.differences[m].mean)).map((m) => {
+    const d = r.differences[m];
+    const [lo, hi] = Number.isNaN(d.ci[0]) ? [d.mean, d.mean] : d.ci;
+    return { metric: metricLabel(m), setting: r.label, mean: d.mean, lo, hi };
+  }));
+  const sign = (v: number) => (Number.isNaN(v) ? '-' : v >= 0 ? `+${f3(v)}` : f3(v));
+  const cell = (d: PairedDifference) => (Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`);
+  return {
+    id: 'paired', title: `Paired differences against ${baseline.label}`, blocks: [
+      await figure('paired-differences', `Each setting minus ${baseline.label} on the same seeds: the mean difference (dot) and its 95% paired-t interval (bar); an interval that misses the dashed 0 is a difference the seeds support.`,
+        forestPlot(`minus ${baseline.label}, paired over seeds`, points),
+        { header: ['setting', 'pairs', ...metrics.map(metricLabel)], rows: rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => cell(r.differences[m]))]), open: true }),
+    ],
+  };
 }
 
 /** mean ± sd [95% t-interval over seeds], or the one value. */
@@ -94,6 +115,7 @@ export async function buildCompareReport(x: CompareReportInput, now: Date): Prom
       { header: ['setting', 'stage', 'epoch', 'mean', 'band from', 'to', 'runs'], rows: curves.map((c) => [c.setting, c.stage, String(c.epoch), f3(c.mean), f3(c.lo), f3(c.hi), String(c.seeds)]) }));
   }
   const sections: Section[] = [{ id: 'comparison', title: 'Comparison', blocks }];
+  if (x.baseline) sections.push(await pairedSection(groups, x.baseline));
   if (x.cells) {
     sections.push({ id: 'cells', title: 'Cells', blocks: [tableBlock({ header: ['cell', 'status', 'run', 'tries'], rows: x.cells.map((c) => [c.label, c.status, c.run ?? '-', String(c.attempts)]), open: true })] });
   }
