@@ -12,23 +12,14 @@ prints JSON lines {"dmil-mix-<stage>@<threads>": samples/s}; torch_speed.py merg
 """
 import argparse
 import json
-import math
-import time
 
 import torch
 from torch import nn
 import torch.nn.functional as F
 
+from torch_common import mlp, steps_per_second
+
 D, H, Z, K, C, B = 32, 128, 64, 32, 4, 128
-
-
-def mlp(sizes, last_relu=False):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2 or last_relu:
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
 
 
 class Gaussian(nn.Module):
@@ -55,7 +46,6 @@ def sample(mean, logvar):
 class Dmil(nn.Module):
     def __init__(self):
         super().__init__()
-        g = lambda: nn.ModuleDict()
         self.enc = nn.ModuleList([mlp([D, H, Z], True) for _ in range(2)])
         self.id = nn.ModuleDict({
             'M': nn.ModuleList([Gaussian(Z, K) for _ in range(2)]),
@@ -179,16 +169,9 @@ def speed(stage, seconds):
         vals = torch.stack([total.detach()] + [v.detach() for v in t.values()])
         sums = vals if sums is None else sums + vals
 
-    t0, i = time.perf_counter(), 0
-    while i < 30 and time.perf_counter() - t0 < 1.5:
-        one(i)
-        i += 1
-    t0, n = time.perf_counter(), 0
-    while time.perf_counter() - t0 < seconds:
-        one(n)
-        n += 1
+    rate = steps_per_second(one, seconds)
     sums.sum().item()
-    return n * B / (time.perf_counter() - t0)
+    return rate * B
 
 
 def main():

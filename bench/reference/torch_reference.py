@@ -13,14 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def mlp(sizes, last_relu):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2 or last_relu:
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
+from torch_common import mlp
 
 
 def reinit(model, scheme):

@@ -19,21 +19,12 @@ import datetime
 import json
 import os
 import platform
-import time
 
 import torch
 from torch import nn
 
 import torch_dmil_speed
-
-
-def mlp(sizes, last_relu):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2 or last_relu:
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
+from torch_common import mlp, steps_per_second
 
 
 class ConvEncoder(nn.Module):
@@ -82,16 +73,7 @@ def speed(make, shapes, classes, seconds, batch=128, pool=50):
         loss.backward()
         opt.step()
 
-    t = time.perf_counter()
-    i = 0
-    while i < 30 and time.perf_counter() - t < 1.5:
-        step(i)
-        i += 1
-    t, steps = time.perf_counter(), 0
-    while time.perf_counter() - t < seconds:
-        step(steps)
-        steps += 1
-    return steps * batch / (time.perf_counter() - t)
+    return steps_per_second(step, seconds) * batch
 
 
 def main():
