@@ -22,6 +22,8 @@ test('a setting\'s cell is mean ± sd with the 95% t-interval over seeds', () =>
   // 0.80, 0.85, 0.90: mean 0.85, sd 0.05, half-width t(0.975, 2) * 0.05 / sqrt(3) = 0.124206.
   assert.equal(summaryCell(summarise([0.8, 0.85, 0.9])), '0.850 ± 0.050 [0.726, 0.974]');
   assert.equal(summaryCell(summarise([0.8])), '0.800');
+  // 0.90, 0.99, 0.95: mean 0.947, half-width 0.112; the interval stops at 1, where accuracy does.
+  assert.equal(summaryCell(summarise([0.9, 0.99, 0.95])), '0.947 ± 0.045 [0.835, 1.000]');
   assert.equal(metricUnit('accuracy'), 'fraction correct');
   assert.equal(metricUnit('ce_S'), 'nats');
   assert.equal(metricUnit('rec_2'), 'squared error');

@@ -40,13 +40,13 @@ async function pairedSection(groups: Group[], baseline: Group): Promise<Section>
   };
 }
 
-/** mean ± sd [95% t-interval over seeds], or the one value. */
+/** mean ± sd [95% t-interval over seeds, clipped to [0, 1] where the metric lives], or the one value. */
 export function summaryCell(s: Summary | undefined): string {
   const xs = s?.values.filter((v) => !Number.isNaN(v)) ?? [];
   if (!s || !xs.length) return '-';
   if (xs.length < 2) return f3(s.mean);
   const half = t975(xs.length - 1) * s.std / Math.sqrt(xs.length);
-  return `${f3(s.mean)} ± ${f3(s.std)} [${f3(s.mean - half)}, ${f3(s.mean + half)}]`;
+  return `${f3(s.mean)} ± ${f3(s.std)} [${f3(Math.max(0, s.mean - half))}, ${f3(Math.min(1, s.mean + half))}]`;
 }
 
 const spread = (s: Summary): [number, number] => (Number.isNaN(s.std) ? [s.mean, s.mean] : [s.mean - s.std, s.mean + s.std]);
@@ -57,7 +57,7 @@ function comparisonTable(groups: Group[]): Block {
   const cols: [string, string][] = [['accuracy', 'accuracy'], ['macro_f1', 'macro-F1'], ...INTERACTION_TYPES.map((t) => [`type_${t}`, `${t} samples`] as [string, string]), ['synergy_indicator', 'synergy indicator'], ['n_probe_accuracy', 'label probe on N'], ['train_seconds', 'train time (s)']];
   const shown = cols.filter(([m]) => has(m));
   const rows = groups.map((g) => [g.label, String(g.runs.length), g.runs.map((r) => `${r.seed}: ${f3(r.metrics.accuracy)}`).join(', '), ...shown.map(([m]) => (m === 'train_seconds' ? (g.metrics[m] ? g.metrics[m].mean.toFixed(0) : '-') : summaryCell(g.metrics[m])))]);
-  return tableBlock({ header: ['setting', 'seeds', 'accuracy per seed', ...shown.map(([, h]) => h)], rows, open: true, caption: 'Test metrics per setting over seeds: mean ± sample standard deviation [95% Student-t interval of the mean]; the same numbers as dmil compare.' });
+  return tableBlock({ header: ['setting', 'seeds', 'accuracy per seed', ...shown.map(([, h]) => h)], rows, open: true, caption: 'Test metrics per setting over seeds: mean ± sample standard deviation [95% Student-t interval of the mean, clipped to [0, 1]]; the same means and deviations as dmil compare.' });
 }
 
 /** Validation accuracy per epoch, mean ± sd over each setting's runs, per stage. */
