@@ -46,10 +46,12 @@ for (const [name, conv] of [['an MLP joint model', false], ['a conv2d joint mode
   });
 }
 
-test('--threads auto: one per core when training a convolutional backbone, else 1; a number as given', () => {
+test('--threads auto: one per core when training a convolutional backbone or a wide MLP, else 1; a number as given', () => {
   const mlp = configFromObject(tinyConfig()).config;
   const conv = configFromObject(tinyConfig({ model: { paradigm: 'joint', backbone: { type: 'conv2d' } }, data: imageData(tmpDir('threads-auto')) })).config;
   assert.equal(threadsFor('auto', mlp), 1);
+  const wide = configFromObject(tinyConfig({ model: { paradigm: 'joint', backbone: { hidden: [1024], out: 64 } }, train: { batch_size: 512 } })).config;
+  assert.equal(threadsFor('auto', wide), os.availableParallelism(), 'a step of 512 x 1024 x 1024');
   assert.equal(threadsFor('auto', conv), os.availableParallelism());
   assert.equal(threadsFor('auto'), 1, 'commands that only predict');
   assert.equal(threadsFor(3, mlp), 3);
