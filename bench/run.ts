@@ -256,6 +256,7 @@ async function sideBySide(file: string): Promise<void> {
     console.log(`configs/fashion-halves.yaml, 2 epochs, whole training in its own process: ${rss.seconds.toFixed(1)} s, peak RSS ${rss.peakRssMiB.toFixed(0)} MiB`);
   }
   await convProfile();
+  await dmilProfile();
 }
 
 /** The side-by-side workloads on `threads` wasm threads, as JSON on stdout (run in a child process by sideBySide). */
@@ -274,45 +275,58 @@ async function workloads(threads: number): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-/** Where a conv2d joint training step's time goes on wasm, per kernel (Fashion-MNIST halves shapes). */
-async function convProfile(): Promise<void> {
+/** Where each stage's training step spends its time on wasm, per kernel (the top 12), with the ops per step. */
+async function profileStages(label: string, config: Config): Promise<void> {
   await selectBackend('wasm');
+  const { data } = await prepareForTraining(config);
+  const model = buildModel(config, modelSpec(data));
+  const train = splitIndices(data, 'train');
+  const rng = new Rng(0);
+  const bs = config.train.batch_size;
+  for (const stage of model.stages) {
+    const optimizer = new Optimizer(config.train.optimizer, model.params, stage.trainable);
+    const s = stepper(model, stage, optimizer);
+    const step = () => {
+      const batch = makeBatch(data, Int32Array.from({ length: bs }, () => train[rng.int(train.length)]));
+      const r = trainStep(s, batch, 1e-3);
+      r.dataSync();
+      r.dispose();
+      disposeBatch(batch);
+    };
+    for (let i = 0; i < 5; i++) step();
+    const steps = 20;
+    const t0 = performance.now();
+    const times = await profileKernels('wasm', () => {
+      for (let i = 0; i < steps; i++) step();
+    });
+    const total = performance.now() - t0;
+    const ops = times.reduce((a, t) => a + t.calls, 0) / steps;
+    console.log(`${label}${model.stages.length > 1 ? ` ${stage.name}` : ''}: training step on wasm per kernel (${steps} steps of batch ${bs}, ${(total / steps).toFixed(1)} ms a step, ${ops.toFixed(0)} kernel calls a step, ${fmt(steps * bs / (total / 1000)).trim()} samples/s under the profiler):`);
+    for (const t of times.slice(0, 12)) console.log(`  ${t.kernel.padEnd(24)}${(t.ms / steps).toFixed(2).padStart(8)} ms/step${(100 * t.ms / total).toFixed(1).padStart(7)}%${String(t.calls / steps).padStart(6)} calls/step`);
+    optimizer.dispose();
+  }
+  model.params.dispose();
+}
+
+/** The conv2d joint step (Fashion-MNIST halves shapes), per kernel. */
+async function convProfile(): Promise<void> {
   const fashion = readConfigFile(path.join(root, 'configs', 'fashion-halves.yaml')).config;
   if (fashion.data.source !== 'idx' || !fs.existsSync(fashion.data.images)) {
     console.log('conv profile: not measured (no Fashion-MNIST: apt-get install dataset-fashion-mnist)');
     return;
   }
   const conv = { ...fashion, data: { ...fashion.data, limit: 3000 }, model: { ...fashion.model, backbone: { ...fashion.model.backbone, type: 'conv2d' as const } } };
-  const { data } = await prepareForTraining(conv);
-  const model = buildModel(conv, modelSpec(data));
-  const [stage] = model.stages;
-  const optimizer = new Optimizer(conv.train.optimizer, model.params, stage.trainable);
-  const s = stepper(model, stage, optimizer);
-  const train = splitIndices(data, 'train');
-  const rng = new Rng(0);
-  const bs = conv.train.batch_size;
-  const step = () => {
-    const batch = makeBatch(data, Int32Array.from({ length: bs }, () => train[rng.int(train.length)]));
-    const r = trainStep(s, batch, 1e-3);
-    r.dataSync();
-    r.dispose();
-    disposeBatch(batch);
-  };
-  for (let i = 0; i < 5; i++) step();
-  const steps = 20;
-  const t0 = performance.now();
-  const times = await profileKernels('wasm', () => {
-    for (let i = 0; i < steps; i++) step();
-  });
-  const total = performance.now() - t0;
-  console.log(`conv2d joint training step on wasm, per kernel (${steps} steps of batch ${bs}, ${(total / steps).toFixed(1)} ms a step, ${fmt(steps * bs / (total / 1000))} samples/s under the profiler):`);
-  for (const t of times.slice(0, 12)) console.log(`  ${t.kernel.padEnd(24)}${(t.ms / steps).toFixed(2).padStart(8)} ms/step${(100 * t.ms / total).toFixed(1).padStart(7)}%${String(t.calls / steps).padStart(6)} calls/step`);
-  optimizer.dispose();
-  model.params.dispose();
+  await profileStages('conv2d joint, Fashion-MNIST halves', conv);
+}
+
+/** DMIL's three stages on configs/mix.yaml, per kernel: many small ops, where dispatch dominates. */
+async function dmilProfile(): Promise<void> {
+  await profileStages('dmil, configs/mix.yaml', readConfigFile(path.join(root, 'configs', 'mix.yaml'), ['model.dmil.stages=[{name: decompose-intra}, {name: decompose-cross}, {name: finetune}]']).config);
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--conv-profile')) return convProfile();
+  if (process.argv.includes('--dmil-profile')) return dmilProfile();
   const workloadsAt = process.argv.indexOf('--workloads');
   if (workloadsAt >= 0) return workloads(Number(process.argv[workloadsAt + 1] ?? 1));
   const refAt = process.argv.indexOf('--reference');
