@@ -1,7 +1,18 @@
 // Time per kernel: every kernel registered for a backend is wrapped with a timer for the length
 // of `work`, then restored. wasm kernels run synchronously, so the time around the call is the
-// kernel's (cpu-side dispatch included). Used by the bench's per-kernel profiles.
+// kernel's (cpu-side dispatch included). The bench's profiles: the conv2d joint step and DMIL's
+// stages, per kernel.
 import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backend/select';
+import type { Config } from '../src/config/schema';
+import { disposeBatch, makeBatch } from '../src/data/batches';
+import { splitIndices } from '../src/data/dataset';
+import { modelSpec, prepareForTraining } from '../src/experiment/data';
+import { buildModel } from '../src/paradigms';
+import { Rng } from '../src/rng';
+import { Optimizer } from '../src/train/optimizer';
+import { stepper, trainStep } from '../src/train/step';
+import { dmilMixConfig, fashionConvConfig, fmt } from './measure';
 
 export interface KernelTime { kernel: string; calls: number; ms: number }
 
@@ -41,4 +52,52 @@ export async function profileKernels(backend: string, work: () => Promise<void> 
     }
   }
   return [...times.values()].sort((a, b) => b.ms - a.ms);
+}
+
+/** Where each stage's training step spends its time on wasm, per kernel (the top 12), with the ops per step. */
+async function profileStages(label: string, config: Config): Promise<void> {
+  await selectBackend('wasm');
+  const { data } = await prepareForTraining(config);
+  const model = buildModel(config, modelSpec(data));
+  const train = splitIndices(data, 'train');
+  const rng = new Rng(0);
+  const bs = config.train.batch_size;
+  for (const stage of model.stages) {
+    const optimizer = new Optimizer(config.train.optimizer, model.params, stage.trainable);
+    const s = stepper(model, stage, optimizer);
+    const step = () => {
+      const batch = makeBatch(data, Int32Array.from({ length: bs }, () => train[rng.int(train.length)]));
+      const r = trainStep(s, batch, 1e-3);
+      r.dataSync();
+      r.dispose();
+      disposeBatch(batch);
+    };
+    for (let i = 0; i < 5; i++) step();
+    const steps = 20;
+    const t0 = performance.now();
+    const times = await profileKernels('wasm', () => {
+      for (let i = 0; i < steps; i++) step();
+    });
+    const total = performance.now() - t0;
+    const ops = times.reduce((a, t) => a + t.calls, 0) / steps;
+    console.log(`${label}${model.stages.length > 1 ? ` ${stage.name}` : ''}: training step on wasm per kernel (${steps} steps of batch ${bs}, ${(total / steps).toFixed(1)} ms a step, ${ops.toFixed(0)} kernel calls a step, ${fmt(steps * bs / (total / 1000)).trim()} samples/s under the profiler):`);
+    for (const t of times.slice(0, 12)) console.log(`  ${t.kernel.padEnd(24)}${(t.ms / steps).toFixed(2).padStart(8)} ms/step${(100 * t.ms / total).toFixed(1).padStart(7)}%${String(t.calls / steps).padStart(6)} calls/step`);
+    optimizer.dispose();
+  }
+  model.params.dispose();
+}
+
+/** The conv2d joint step (Fashion-MNIST halves shapes), per kernel. */
+export async function convProfile(): Promise<void> {
+  const conv = fashionConvConfig();
+  if (!conv) {
+    console.log('conv profile: not measured (no Fashion-MNIST: apt-get install dataset-fashion-mnist)');
+    return;
+  }
+  await profileStages('conv2d joint, Fashion-MNIST halves', conv);
+}
+
+/** DMIL's three stages on configs/mix.yaml, per kernel: many small ops, where dispatch dominates. */
+export async function dmilProfile(): Promise<void> {
+  await profileStages('dmil, configs/mix.yaml', dmilMixConfig());
 }
