@@ -38,7 +38,7 @@ export function stageCurves(stage: string, points: readonly CurvePoint[], keptEp
           mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.5 },
           encoding: {
             x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-            y: { field: 'value', type: 'quantitative', title: metricUnit(m), scale: { zero: false }, axis: { titleLimit: SMALL.height } },
+            y: { field: 'value', type: 'quantitative', title: metricUnit(m), scale: { zero: false }, axis: { titleLimit: SMALL.height + 40 } },
             color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'val'] } },
             tooltip: [{ field: 'epoch' }, { field: 'split' }, { field: 'value', format: '.4f' }],
           },

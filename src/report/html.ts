@@ -1,5 +1,5 @@
 // A report as one self-contained HTML file: inline SVG figures, each with its data as a table
-// beside it, styles inline, no script, no external resource (it opens offline, from a file).
+// beside it (below it when the figure is too wide), styles inline, no script, no external resource (it opens offline, from a file).
 
 export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -33,7 +33,8 @@ export const tableBlock = (t: Table): Block => ({ kind: 'table', table: t });
 export const preBlock = (caption: string, body: string): Block => ({ kind: 'pre', caption, text: body });
 
 export function tableHtml(t: Table): string {
-  const head = `<thead><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`;
+  // Key-value tables have no column names: no header row.
+  const head = t.header.some((h) => h !== '') ? `<thead><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` : '';
   const body = `<tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody>`;
   return `<table>${t.caption ? `<caption>${esc(t.caption)}</caption>` : ''}${head}${body}</table>`;
 }
@@ -54,9 +55,10 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica 
 h1 { font-size: 22px; margin: 8px 0 2px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .sub { color: #555; margin: 0 0 12px; }
 nav { font-size: 13px; margin: 8px 0 16px; } nav a { margin-right: 12px; color: #0b5cad; }
-figure { margin: 12px 0 20px; break-inside: avoid; page-break-inside: avoid; }
-.plot { overflow-x: auto; } .plot svg { max-width: 100%; height: auto; }
-figcaption { color: #333; font-size: 13px; margin: 4px 0; max-width: 900px; }
+figure { margin: 12px 0 20px; break-inside: avoid; page-break-inside: avoid; display: flex; flex-wrap: wrap; align-items: flex-start; gap: 4px 28px; }
+.plot { overflow-x: auto; max-width: 100%; } .plot svg { max-width: 100%; height: auto; }
+details.data { flex: 1 1 260px; margin-top: 24px; }
+figcaption { color: #333; font-size: 13px; margin: 4px 0; max-width: 900px; flex-basis: 100%; order: 3; }
 table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; margin: 6px 0; }
 th, td { border: 1px solid #d4d4d4; padding: 3px 7px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; font-weight: 600; } caption { text-align: left; color: #444; padding: 2px 0; }
