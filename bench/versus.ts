@@ -7,32 +7,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend } from '../src/backend/select';
 import type { Config } from '../src/config/schema';
-import { splitIndices } from '../src/data/dataset';
-import { prepareForTraining } from '../src/experiment/data';
+import { readDataInfo } from '../src/experiment/data';
 import { trainNew } from '../src/experiment/train';
+import { silentLogger } from '../src/log';
 import { readMetrics } from '../src/runs/metricsFile';
 import { dmilMixConfig, fashionConvConfig, fmt, mixConfig, root, throughput } from './measure';
 import { convProfile, dmilProfile } from './profile';
 
-/** Epoch wall time against training-step time of a real training (run folder, metrics, checkpoints), from the loop's --verbose detail. */
+/** Epoch wall time against training-step time of a real training (run folder, metrics, checkpoints). */
 async function epochOverhead(config: Config): Promise<{ steps: number; wall: number; samples: number }> {
   const backend = await selectBackend('wasm');
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dmil-bench-epoch-'));
-  const sum = { steps: 0, wall: 0, samples: 0 };
-  const capture = {
-    info: () => undefined, warn: () => undefined, progress: () => ({ tick: () => undefined, stop: () => undefined }),
-    detail: (line: string) => {
-      const m = line.match(/time: ([\d.]+) s: steps ([\d.]+)/);
-      if (m) Object.assign(sum, { wall: sum.wall + Number(m[1]), steps: sum.steps + Number(m[2]) });
-    },
-  };
   try {
-    const r = await trainNew(config, { runsDir, backend, logger: capture, command: [] });
-    sum.samples = readMetrics(path.join(r.dir, 'metrics.csv')).filter((row) => row.split === 'train').length * splitIndices((await prepareForTraining(config)).data, 'train').length;
+    const r = await trainNew(config, { runsDir, backend, logger: silentLogger, command: [] });
+    const epochs = readMetrics(path.join(r.dir, 'metrics.csv')).filter((row) => row.split === 'train').length;
+    return { steps: r.time.steps, wall: r.time.wall, samples: epochs * readDataInfo(r.dir).splitSizes.train };
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });
   }
-  return sum;
 }
 
 interface Reference { measured: string; by: string; machine: string; samples_per_second: Record<string, number> }

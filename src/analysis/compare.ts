@@ -127,5 +127,11 @@ export function pairedDifferences(groups: Group[], baseline: Group): { metrics: 
   return { metrics, rows };
 }
 
+/** "+0.027 [+0.004, +0.051]": a difference with its interval; the mean alone with one pair, '-' with none. */
+export function differenceText(d: PairedDifference): string {
+  const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+  return Number.isNaN(d.mean) ? '-' : Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`;
+}
+
 /** A metric's name as tables show it: "accuracy", "macro-F1", or the interaction type. */
 export const metricLabel = (m: string): string => (m.startsWith('type_') ? m.slice(5) : m === 'macro_f1' ? 'macro-F1' : m);

@@ -10,17 +10,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 type Info = tf.TensorInfo;
+/** What a kernel function receives (tfjs's own type is internal). */
 export interface KernelArgs {
   inputs: Record<string, Info>;
   backend: tf.KernelBackend;
   attrs?: Record<string, unknown>;
 }
-interface HeapBackend extends tf.KernelBackend {
+/** The wasm backend's heap access: outputs allocated on the heap, and views of a tensor's bytes there. */
+export interface HeapBackend extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
 }
 
-type Kernel = (args: KernelArgs) => Info;
+export type Kernel = (args: KernelArgs) => Info;
 
 function geometry(xShape: number[], filterShape: number[], attrs: Record<string, unknown>) {
   if (((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') throw new Error('the wasm convolution gradients support NHWC only');

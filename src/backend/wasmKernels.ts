@@ -14,14 +14,9 @@
 //   slices go to the stock kernel.
 // All are tested against the cpu backend, values and gradients (test/wasmKernels.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './wasmConvGrad';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput, type HeapBackend, type KernelArgs } from './wasmConvGrad';
 
 type Info = tf.TensorInfo;
-interface KernelArgs {
-  inputs: Record<string, Info>;
-  backend: tf.KernelBackend;
-  attrs?: Record<string, unknown>;
-}
 
 function kernelOf(name: string): (args: KernelArgs) => Info {
   const k = tf.getKernel(name, 'wasm');
@@ -84,10 +79,6 @@ function makeConv2D(stock: (args: KernelArgs) => Info) {
   };
 }
 
-interface HeapBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
-}
 
 function makeSlice(stock: (args: KernelArgs) => Info) {
   const fast = (x: Info, begin: number[], size: number[], backend: HeapBackend): Info | undefined => {

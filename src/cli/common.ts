@@ -15,7 +15,6 @@ export interface CommonOptions {
   backend: BackendChoice;
   /** wasm threads: a count, or auto (see threadsFor). */
   threads: number | 'auto';
-  verbose?: boolean;
   quiet?: boolean;
 }
 

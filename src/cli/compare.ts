@@ -2,8 +2,7 @@
 // seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { findBaseline, groupRuns, metricLabel, pairedDifferences, type Group, type Summary } from '../analysis/compare';
-import type { PairedDifference } from '../analysis/intervals';
+import { differenceText, findBaseline, groupRuns, metricLabel, pairedDifferences, type Group, type Summary } from '../analysis/compare';
 import { UserError } from '../errors';
 import { readResult, sweepRuns } from '../experiment/results';
 import { INTERACTION_TYPES } from '../interactionTypes';
@@ -95,9 +94,7 @@ export function comparisonCsv(groups: Group[]): string {
 export function pairedTable(groups: Group[], baseline: Group, asMarkdown: boolean): string {
   const render = asMarkdown ? markdown : table;
   const { metrics, rows } = pairedDifferences(groups, baseline);
-  const sign = (v: number) => (v >= 0 ? `+${f3(v)}` : f3(v));
-  const cell = (d: PairedDifference) => (Number.isNaN(d.mean) ? '-' : Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`);
-  return `paired differences against "${baseline.label}" over matching seeds: mean [95% paired-t interval]\n${render(['setting', 'pairs', ...metrics.map(metricLabel)], rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => cell(r.differences[m]))]))}`;
+  return `paired differences against "${baseline.label}" over matching seeds: mean [95% paired-t interval]\n${render(['setting', 'pairs', ...metrics.map(metricLabel)], rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => differenceText(r.differences[m]))]))}`;
 }
 
 export function registerCompare(program: Command): void {

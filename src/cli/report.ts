@@ -10,7 +10,7 @@ import { findSweep } from '../experiment/results';
 import { writeFileAtomic } from '../runs/atomic';
 import { resolveRun, timestampId } from '../runs/runFolder';
 import { buildCompareReport } from '../report/compareReport';
-import { needsModel, readCompareInput, readRunInput } from '../report/inputs';
+import { readCompareInput, readRunInput } from '../report/inputs';
 import { buildRunReport } from '../report/runReport';
 import { checkOutFile, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 
@@ -21,15 +21,13 @@ interface ReportOptions extends CommonOptions {
 
 async function runReport(ref: string, opts: ReportOptions): Promise<{ html: string; out: string }> {
   const run = resolveRun(ref, opts.runsDir);
-  const predict = needsModel(run.dir);
-  if (predict) await startBackend(opts.backend, undefined, threadsFor(opts.threads));
-  const html = await buildRunReport(await readRunInput(run.id, run.dir, predict), new Date());
+  const input = await readRunInput(run.id, run.dir, () => startBackend(opts.backend, undefined, threadsFor(opts.threads)));
+  const html = await buildRunReport(input, new Date());
   return { html, out: opts.out ?? path.join(run.dir, 'report.html') };
 }
 
 async function compareReport(refs: string[], opts: ReportOptions): Promise<{ html: string; out: string }> {
-  const sweep = refs.length === 1 ? findSweep(refs[0], opts.runsDir) : undefined;
-  const input = readCompareInput(refs, opts.runsDir);
+  const { sweep, ...input } = readCompareInput(refs, opts.runsDir);
   const runs = input.groups.reduce((a, g) => a + g.runs.length, 0);
   const title = sweep ? `dmil report: sweep ${path.basename(sweep)}` : `dmil report: ${runs} runs`;
   const subtitle = `${input.groups.length} setting${input.groups.length === 1 ? '' : 's'}, ${runs} finished run${runs === 1 ? '' : 's'}`;

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readConfigFile } from '../config/load';
+import { findSweep } from '../experiment/results';
 import { readRunConfig } from '../experiment/runModel';
 import { UserError } from '../errors';
 import { trainNew, trainResume } from '../experiment/train';
@@ -108,7 +109,7 @@ async function runOneCell(rest: string[], opts: SweepOptions): Promise<void> {
 function status(rest: string[], opts: SweepOptions): void {
   const ref = rest[0];
   if (!ref) throw new UserError('which sweep?', { where: 'dmil sweep status', hint: 'dmil sweep status SWEEP_ID' });
-  const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(opts.runsDir, ref);
+  const dir = findSweep(ref, opts.runsDir) ?? sweepDir(opts.runsDir, ref);
   const plan = readPlan(dir);
   const states = cellStates(dir, opts.runsDir, plan);
   const slurm = readSlurmJobs(dir);

@@ -48,7 +48,8 @@ export function registerTrain(program: Command): void {
       return;
     }
     const resumed = opts.resume ? resolveRun(opts.resume, opts.runsDir) : undefined;
-    const reporter = cliReporter({ quiet: Boolean(opts.quiet), verbose: Boolean(opts.verbose) || process.argv.includes('--verbose') });
+    // --verbose belongs to the program (commander takes it anywhere on the line), not to train.
+    const reporter = cliReporter({ quiet: Boolean(opts.quiet), verbose: process.argv.includes('--verbose') });
     let interruptedAt = 0;
     const onSigint = () => {
       if (interruptedAt) process.exit(130);

@@ -22,7 +22,7 @@ import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
 import type { StagePosition } from '../train/pace';
-import { Interrupted, runStage, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
+import { Interrupted, runStage, sumEpochTimes, type EpochTime, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
 import type { Dataset } from '../data/dataset';
 import { dataInfoFiles, modelSpec, prepareForRun, prepareForTraining, readDataInfo } from './data';
 import { evaluateSplits, type EvalReport } from './evaluate';
@@ -45,6 +45,8 @@ export interface TrainResult {
   dir: string;
   test: EvalReport;
   val: EvalReport;
+  /** Where the epochs this call trained spent their time (steps, rest of the pass, validation, writes), summed. */
+  time: EpochTime;
 }
 
 export async function trainNew(config: Config, opts: TrainOptions): Promise<TrainResult> {
@@ -129,6 +131,7 @@ async function readResumeState(runDir: string, stage: string, logger: Logger): P
 async function trainStages(config: Config, model: ParadigmModel, data: Dataset, meta: RunMeta, dir: string, lock: RunLock, opts: TrainOptions): Promise<TrainResult> {
   const metricsFile = path.join(dir, runFiles.metrics);
   const rows: MetricsRow[] = readMetrics(metricsFile);
+  const times: EpochTime[] = [];
   try {
     for (const stage of model.stages) {
       if (meta.stages_done.includes(stage.name)) continue;
@@ -157,6 +160,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       } finally {
         if (resumeFrom) tf.dispose(Object.values(resumeFrom.tensors));
       }
+      times.push(outcome.time);
       const selection = selectionRecord(outcome);
       // The stage's commit point: its checkpoint, holding its selection; meta.json follows.
       await saveTensors(stageCheckpointHandler(path.join(dir, runFiles.checkpoints, stage.name)), Object.fromEntries(model.params.entries()), { paradigm: model.paradigm, stage: stage.name, selection });
@@ -168,7 +172,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
     const [val, test] = await evaluateSplits({ runId: meta.id, runDir: dir, model, data, batchSize: config.train.eval_batch_size, seed: config.seed }, [{ split: 'val' }, { split: 'test' }]);
     Object.assign(meta, { status: 'done', stage: null, ended: new Date().toISOString() });
     writeMeta(dir, meta);
-    return { id: meta.id, dir, val, test };
+    return { id: meta.id, dir, val, test, time: sumEpochTimes(times) };
   } catch (e) {
     const interrupted = e instanceof Interrupted;
     Object.assign(meta, { status: interrupted ? 'interrupted' : 'failed', ended: new Date().toISOString(), error: interrupted ? undefined : (e as Error).message.slice(0, 300) });

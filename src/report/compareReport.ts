@@ -1,13 +1,13 @@
 // The report of several runs (a sweep, or runs named together): the `dmil compare` table with
 // intervals over seeds, bar charts of accuracy per setting and per interaction type with the
 // spread over seeds, and each setting's validation curves overlaid.
-import { metricLabel, pairedDifferences, summarise, type Group, type Summary } from '../analysis/compare';
-import { t975, type PairedDifference } from '../analysis/intervals';
+import { differenceText, metricLabel, pairedDifferences, summarise, type Group, type Summary } from '../analysis/compare';
+import { t975 } from '../analysis/intervals';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import type { MetricsRow } from '../train/loop';
 import { barsWithIntervals, forestPlot, overlaidCurves, type DifferenceRow, type MeanCurvePoint, type ShareRow } from './charts';
-import { page, tableBlock, text, type Block, type Section } from './html';
-import { f3, figure } from './runReport';
+import { f3, page, tableBlock, text, type Block, type Section } from './html';
+import { figure } from './vega';
 
 export interface CompareReportInput {
   title: string;
@@ -29,13 +29,11 @@ async function pairedSection(groups: Group[], baseline: Group): Promise<Section>
     const [lo, hi] = Number.isNaN(d.ci[0]) ? [d.mean, d.mean] : d.ci;
     return { metric: metricLabel(m), setting: r.label, mean: d.mean, lo, hi };
   }));
-  const sign = (v: number) => (Number.isNaN(v) ? '-' : v >= 0 ? `+${f3(v)}` : f3(v));
-  const cell = (d: PairedDifference) => (Number.isNaN(d.ci[0]) ? sign(d.mean) : `${sign(d.mean)} [${sign(d.ci[0])}, ${sign(d.ci[1])}]`);
   return {
     id: 'paired', title: `Paired differences against ${baseline.label}`, blocks: [
       await figure('paired-differences', `Each setting minus ${baseline.label} on the same seeds: the mean difference (dot) and its 95% paired-t interval (bar); an interval that misses the dashed 0 is a difference the seeds support.`,
         forestPlot(`minus ${baseline.label}, paired over seeds`, points),
-        { header: ['setting', 'pairs', ...metrics.map(metricLabel)], rows: rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => cell(r.differences[m]))]), open: true }),
+        { header: ['setting', 'pairs', ...metrics.map(metricLabel)], rows: rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => differenceText(r.differences[m]))]), open: true }),
     ],
   };
 }

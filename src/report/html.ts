@@ -1,6 +1,11 @@
 // A report as one self-contained HTML file: inline SVG figures, each with its data as a table
 // beside it (below it when the figure is too wide), styles inline, no script, no external resource (it opens offline, from a file).
 
+/** A number in a table: three decimals, '-' when missing. */
+export const f3 = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
+/** A value with its interval: "0.879 [0.856, 0.899]". */
+export const withCi = (v: number | null | undefined, ci: readonly [number, number] | null | undefined): string => (ci && !Number.isNaN(ci[0]) ? `${f3(v)} [${f3(ci[0])}, ${f3(ci[1])}]` : f3(v));
+
 export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export interface Table {

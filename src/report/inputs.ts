@@ -28,13 +28,11 @@ function readEval(dir: string, split: string): EvalReport | undefined {
   }
 }
 
-/** Whether a run's report will need its model (and so a backend): done and evaluated. */
-export function needsModel(dir: string): boolean {
-  return liveStatus(readMeta(dir), dir) === 'done' && readEval(dir, 'test') !== undefined;
-}
-
-/** A run's files; with `predict`, also its test predictions (the backend must be started). */
-export async function readRunInput(id: string, dir: string, predict: boolean): Promise<RunReportInput> {
+/**
+ * A run's files, and for a finished, evaluated run also its test predictions (`startBackend` is
+ * called first; a run without a final model needs no backend).
+ */
+export async function readRunInput(id: string, dir: string, startBackend: () => Promise<unknown>): Promise<RunReportInput> {
   const meta = readMeta(dir);
   const status = liveStatus(meta, dir);
   let dataInfo: DataInfo | undefined;
@@ -49,10 +47,11 @@ export async function readRunInput(id: string, dir: string, predict: boolean): P
     metrics: readMetrics(path.join(dir, runFiles.metrics)),
     evals: { test: readEval(dir, 'test'), val: readEval(dir, 'val') },
   };
-  if (!predict) {
+  if (status !== 'done' || !input.evals.test) {
     input.noPredictions = status === 'done' ? 'the run has no test evaluation (run dmil eval first)' : `the run is ${status}; they need its final model`;
     return input;
   }
+  await startBackend();
   const loaded = await loadFinishedRun(id, dir);
   try {
     input.predictions = predictSamples(loaded.model, loaded.data, splitIndices(loaded.data, 'test'), loaded.config.train.eval_batch_size);
@@ -62,12 +61,15 @@ export async function readRunInput(id: string, dir: string, predict: boolean): P
   return input;
 }
 
-/** The finished runs among `refs` (run ids, folders, or sweeps), grouped by setting as dmil compare groups them. */
-export function readCompareInput(refs: string[], runsDir: string): Omit<CompareReportInput, 'title' | 'subtitle'> {
+/**
+ * The finished runs among `refs` (run ids, folders, or sweeps), grouped by setting as dmil compare
+ * groups them; for a single sweep, also its folder and its cells.
+ */
+export function readCompareInput(refs: string[], runsDir: string): Omit<CompareReportInput, 'title' | 'subtitle'> & { sweep?: string } {
   const ids = refs.flatMap((r) => sweepRuns(r, runsDir) ?? [r]);
   const results = ids.map((id) => readResult(id, runsDir, 'test'));
   const curves = Object.fromEntries(results.map((r) => [r.id, readMetrics(path.join(r.dir, runFiles.metrics))]));
   const sweep = refs.length === 1 ? findSweep(refs[0], runsDir) : undefined;
   const cells = sweep ? cellStates(sweep, runsDir, readPlan(sweep)).map((c) => ({ label: c.cell.label, status: c.status, run: c.run, attempts: c.attempts })) : undefined;
-  return { groups: groupRuns(results), curves, cells };
+  return { groups: groupRuns(results), curves, cells, sweep };
 }

@@ -2,7 +2,7 @@
 // test metrics per class and per interaction type, and, where the paradigm has them, the gate,
 // the components and their evidence (DMIL) or the members' agreement (ensemble). A run that is
 // still training (or stopped) gets what exists so far.
-import { wilsonInterval, type Interval } from '../analysis/intervals';
+import { wilsonInterval } from '../analysis/intervals';
 import { interactionScores, type ScoreRow } from '../analysis/interactionScores';
 import { argmaxRows } from '../analysis/metrics';
 import type { EvalReport } from '../experiment/evaluate';
@@ -12,8 +12,8 @@ import { INTERACTION_TYPES } from '../interactionTypes';
 import type { RunMeta, RunStatus } from '../runs/meta';
 import type { MetricsRow } from '../train/loop';
 import { barsWithIntervals, heatmap, histogram, histograms, stageCurves, type Bin, type CurvePoint, type ShareRow } from './charts';
-import { esc, page, preBlock, tableBlock, text, type Block, type Figure, type Section, type Table } from './html';
-import { renderSvg, type FigureSpec } from './vega';
+import { esc, f3, page, preBlock, tableBlock, text, withCi, type Block, type Figure, type Section, type Table } from './html';
+import { figure } from './vega';
 
 export interface RunReportInput {
   id: string;
@@ -30,12 +30,6 @@ export interface RunReportInput {
   noPredictions?: string;
 }
 
-export const f3 = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
-export const withCi = (v: number | null | undefined, ci: Interval | null | undefined): string => (ci && !Number.isNaN(ci[0]) ? `${f3(v)} [${f3(ci[0])}, ${f3(ci[1])}]` : f3(v));
-
-export async function figure(id: string, caption: string, spec: FigureSpec, data: Table): Promise<Figure> {
-  return { kind: 'figure', id, caption, svg: await renderSvg(spec), data };
-}
 
 /** Columns of metrics.csv that are not curves: bookkeeping. */
 const NOT_CURVES = new Set(['lr', 'epoch_seconds']);

@@ -3,6 +3,7 @@
 // so they are loaded with a real dynamic import (this file compiles to CommonJS with `import()`
 // kept as is, tsconfig's module node16).
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
+import type { Figure, Table } from './html';
 
 export type FigureSpec = TopLevelSpec;
 
@@ -35,6 +36,11 @@ const load = () => (modules ??= Promise.all([import('vega'), import('vega-lite')
 
 /** Warnings Vega-Lite and Vega gave while compiling and rendering (they would otherwise go to the console). */
 export const renderWarnings: string[] = [];
+
+/** A figure block of the page: the spec rendered, with its caption and data table. */
+export async function figure(id: string, caption: string, spec: FigureSpec, data: Table): Promise<Figure> {
+  return { kind: 'figure', id, caption, svg: await renderSvg(spec), data };
+}
 
 /** One figure as a standalone SVG element. */
 export async function renderSvg(spec: FigureSpec): Promise<string> {

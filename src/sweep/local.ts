@@ -3,10 +3,8 @@
 // cells another process is training are waited for.
 import { spawn } from 'node:child_process';
 import type { Logger } from '../log';
-import { cellStates, type CellState } from './folder';
-import { dmilBin } from './folder';
+import { cellStates, dmilBin, type CellState } from './folder';
 import type { SweepPlan } from './plan';
-
 
 export interface SweepOutcome {
   done: number;
@@ -16,9 +14,8 @@ export interface SweepOutcome {
 
 function runCellProcess(dir: string, runsDir: string, index: number, backend: string, threads: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [dmilBin, 'sweep', 'cell', dir, String(index), '--runs-dir', runsDir, '--backend', backend, '--threads', threads, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
+    // A cell's outcome is in its run folder (meta.json holds a failure's message); its output is not needed.
+    const child = spawn(process.execPath, [dmilBin, 'sweep', 'cell', dir, String(index), '--runs-dir', runsDir, '--backend', backend, '--threads', threads, '-q'], { stdio: 'ignore' });
     child.on('close', (code) => resolve(code ?? 1));
   });
 }

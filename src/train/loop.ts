@@ -180,8 +180,9 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       const batch = makeBatch(data, idx);
       sums.add(trainStep(step, batch, lr));
       disposeBatch(batch);
-      stepSeconds += (performance.now() - stepStart) / 1000;
-      Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (performance.now() - started) / 1000 });
+      const stepEnd = performance.now();
+      stepSeconds += (stepEnd - stepStart) / 1000;
+      Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (stepEnd - started) / 1000 });
       // The running loss costs a device read: offered at most twice a second, read only if shown.
       if (pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) {
         shown = pace.seconds;
