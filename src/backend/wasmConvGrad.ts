@@ -1,12 +1,10 @@
-// Convolution gradients for the wasm backend as one matrix product each, on XNNPACK's matmul,
-// with the data rearranged in JavaScript directly on the wasm heap (no copies in or out):
-//   filter gradient  dW[KH*KW*Cin, Cout] = cols(x)^T . dy[N*OH*OW, Cout]
-//   input gradient   dx = col2im(dy[N*OH*OW, Cout] . W[KH*KW*Cin, Cout]^T)
+// The convolution's filter gradient for the wasm backend as one matrix product on XNNPACK's
+// matmul, with the data rearranged in JavaScript directly on the wasm heap (no copies in or out):
+//   dW[KH*KW*Cin, Cout] = cols(x)^T . dy[N*OH*OW, Cout]
 // where cols(x) holds, for every output position, the KH*KW*Cin input values its window reads
-// (zeros where the window hangs over the padding), and col2im adds each column back onto the
-// input position it came from. Unlike a stride-1 convolution of zero-dilated dy (the previous
-// way), no multiplication by an inserted zero is done: at stride 2 that was three quarters of
-// the input gradient's work. NHWC only, dilation 1 (the only kind tfjs differentiates).
+// (zeros where the window hangs over the padding). NHWC only, dilation 1 (the only kind tfjs
+// differentiates). The input gradient is in wasmConvInputGrad.ts. Also the kernel types shared by
+// dmil's wasm overrides.
 import * as tf from '@tensorflow/tfjs-core';
 
 type Info = tf.TensorInfo;
@@ -24,7 +22,8 @@ export interface HeapBackend extends tf.KernelBackend {
 
 export type Kernel = (args: KernelArgs) => Info;
 
-function geometry(xShape: number[], filterShape: number[], attrs: Record<string, unknown>) {
+/** The convolution's sizes, strides and leading padding (NHWC, dilation 1). */
+export function geometry(xShape: number[], filterShape: number[], attrs: Record<string, unknown>) {
   if (((attrs.dataFormat as string | undefined) ?? 'NHWC') !== 'NHWC') throw new Error('the wasm convolution gradients support NHWC only');
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number], filterShape as [number, number, number, number],
@@ -38,7 +37,7 @@ function geometry(xShape: number[], filterShape: number[], attrs: Record<string,
     top: info.padInfo.top, left: info.padInfo.left,
   };
 }
-type Geometry = ReturnType<typeof geometry>;
+export type Geometry = ReturnType<typeof geometry>;
 
 /** The output positions o in [lo, hi) whose window, at offset i, reads a row (or column) inside 0..size-1. */
 function validRange(out: number, stride: number, pad: number, i: number, size: number): [number, number] {
@@ -51,52 +50,42 @@ function validRange(out: number, stride: number, pad: number, i: number, size: n
 /**
  * colsT[k, m] = x at the input position that window m reads at offset k (k = (i*KW + j)*C + c,
  * m = (n*OH + oh)*OW + ow), 0 over padding: the transposed im2col matrix, [KH*KW*C, N*OH*OW].
- * Written row by row (contiguously), each row a strided walk through x.
+ * One sample at a time, so that its input (H*W*C values) stays in cache while all KH*KW*C rows
+ * read from it; walking the whole batch once per row re-read x from memory KH*KW*C times.
  */
 export function im2colTransposed(x: Float32Array, g: Geometry, out: Float32Array): void {
   const m = g.n * g.oh * g.ow;
   const rowStep = g.w * g.c;
   const colStep = g.sw * g.c;
-  for (let i = 0; i < g.kh; i++) {
-    const [y0, y1] = validRange(g.oh, g.sh, g.top, i, g.h);
-    for (let j = 0; j < g.kw; j++) {
-      const [x0, x1] = validRange(g.ow, g.sw, g.left, j, g.w);
+  const ranges = offsetRanges(g);
+  for (let n = 0; n < g.n; n++) {
+    const sampleIn = n * g.h * rowStep;
+    const sampleOut = n * g.oh * g.ow;
+    for (const { i, j, y0, y1, x0, x1 } of ranges) {
       for (let c = 0; c < g.c; c++) {
-        const row = out.subarray(((i * g.kw + j) * g.c + c) * m, ((i * g.kw + j) * g.c + c + 1) * m);
-        if (y0 > 0 || y1 < g.oh || x0 > 0 || x1 < g.ow) row.fill(0);
-        for (let n = 0; n < g.n; n++) {
-          for (let oy = y0; oy < y1; oy++) {
-            let src = (n * g.h + oy * g.sh - g.top + i) * rowStep + (x0 * g.sw - g.left + j) * g.c + c;
-            let dst = (n * g.oh + oy) * g.ow + x0;
-            for (let ox = x0; ox < x1; ox++, src += colStep) row[dst++] = x[src];
-          }
+        const rowStart = ((i * g.kw + j) * g.c + c) * m + sampleOut;
+        if (y0 > 0 || y1 < g.oh || x0 > 0 || x1 < g.ow) out.fill(0, rowStart, rowStart + g.oh * g.ow);
+        for (let oy = y0; oy < y1; oy++) {
+          let src = sampleIn + (oy * g.sh - g.top + i) * rowStep + (x0 * g.sw - g.left + j) * g.c + c;
+          let dst = rowStart + oy * g.ow + x0;
+          for (let ox = x0; ox < x1; ox++, src += colStep) out[dst++] = x[src];
         }
       }
     }
   }
 }
 
-/** dx[n, iy, ix, c] += cols[m, (i*KW + j)*C + c] for every window m and offset (i, j): the adjoint of im2col. */
-export function col2im(cols: Float32Array, g: Geometry, dx: Float32Array): void {
-  const k = g.kh * g.kw * g.c;
-  const C = g.c;
-  dx.fill(0);
+/** For each filter offset (i, j), the output rows [y0, y1) and columns [x0, x1) whose window reads inside the input there. */
+function offsetRanges(g: Geometry): { i: number; j: number; y0: number; y1: number; x0: number; x1: number }[] {
+  const ranges = [];
   for (let i = 0; i < g.kh; i++) {
     const [y0, y1] = validRange(g.oh, g.sh, g.top, i, g.h);
     for (let j = 0; j < g.kw; j++) {
       const [x0, x1] = validRange(g.ow, g.sw, g.left, j, g.w);
-      const offset = (i * g.kw + j) * C;
-      for (let n = 0; n < g.n; n++) {
-        for (let oy = y0; oy < y1; oy++) {
-          let dst = ((n * g.h + oy * g.sh - g.top + i) * g.w + x0 * g.sw - g.left + j) * C;
-          let src = ((n * g.oh + oy) * g.ow + x0) * k + offset;
-          for (let ox = x0; ox < x1; ox++, dst += g.sw * C, src += k) {
-            for (let c = 0; c < C; c++) dx[dst + c] += cols[src + c];
-          }
-        }
-      }
+      ranges.push({ i, j, y0, y1, x0, x1 });
     }
   }
+  return ranges;
 }
 
 export function makeConv2DBackpropFilter(matMul: Kernel, reshape: Kernel): Kernel {
@@ -115,26 +104,5 @@ export function makeConv2DBackpropFilter(matMul: Kernel, reshape: Kernel): Kerne
     const out = reshape({ inputs: { x: dw }, backend, attrs: { shape: filterShape } });
     for (const t of [cols, dy3, dw]) backend.disposeData(t.dataId);
     return out;
-  };
-}
-
-export function makeConv2DBackpropInput(matMul: Kernel, reshape: Kernel, transpose: Kernel): Kernel {
-  return (args) => {
-    const { inputs: { dy, filter }, attrs = {} } = args;
-    const backend = args.backend as HeapBackend;
-    const inputShape = attrs.inputShape as number[];
-    const g = geometry(inputShape, filter.shape, attrs);
-    const k = g.kh * g.kw * g.c;
-    const m = g.n * g.oh * g.ow;
-    // W as [KH*KW*Cin, Cout], transposed to [Cout, KH*KW*Cin] (small: a copy of the filter).
-    const w2 = reshape({ inputs: { x: filter }, backend, attrs: { shape: [k, g.cout] } });
-    const wT = transpose({ inputs: { x: w2 }, backend, attrs: { perm: [1, 0] } });
-    const wT3 = reshape({ inputs: { x: wT }, backend, attrs: { shape: [1, g.cout, k] } });
-    const dy3 = reshape({ inputs: { x: dy }, backend, attrs: { shape: [1, m, g.cout] } });
-    const cols = matMul({ inputs: { a: dy3, b: wT3 }, backend, attrs: { transposeA: false, transposeB: false } });
-    const dx = backend.makeOutput(inputShape, 'float32');
-    col2im(backend.typedArrayFromHeap(cols) as Float32Array, g, backend.typedArrayFromHeap(dx) as Float32Array);
-    for (const t of [w2, wT, wT3, dy3, cols]) backend.disposeData(t.dataId);
-    return dx;
   };
 }

@@ -2,9 +2,11 @@
 // - BatchMatMul: XNNPACK's fast path is taken only when neither operand is transposed; with a
 //   transpose it falls back to a scalar loop (~15x slower). Every backward pass of a dense layer
 //   transposes, so we transpose explicitly (a cheap copy) and call the stock kernel untransposed.
-// - Conv2DBackpropFilter: missing in wasm, so conv training fails. Conv2DBackpropInput: stock
-//   wasm has it, as a scalar loop that takes ~60% of a conv training step. Both are one matrix
-//   product on XNNPACK (wasmConvGrad.ts: im2col and its adjoint, col2im, on the wasm heap).
+// - Conv2DBackpropFilter: missing in wasm, so conv training fails. It is one matrix product on
+//   XNNPACK after an im2col on the wasm heap (wasmConvGrad.ts).
+// - Conv2DBackpropInput: stock wasm has it, as a scalar loop that took ~60% of a conv training
+//   step. It is XNNPACK's stride-1 convolution, once per phase of the stride (wasmConvInputGrad.ts),
+//   which runs on the thread pool like the forward convolution.
 // - Conv2D: stock wasm returns zeros when a stride exceeds the kernel size (tensorflow/tfjs#8405,
 //   #5907). Such a convolution equals one whose filter is zero-padded up to the stride, with the
 //   input padded at the far edge by the same amount, which XNNPACK computes correctly.
@@ -14,7 +16,8 @@
 //   slices go to the stock kernel.
 // All are tested against the cpu backend, values and gradients (test/wasmKernels.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { makeConv2DBackpropFilter, makeConv2DBackpropInput, type HeapBackend, type KernelArgs } from './wasmConvGrad';
+import { makeConv2DBackpropFilter, type HeapBackend, type KernelArgs } from './wasmConvGrad';
+import { makeConv2DBackpropInput } from './wasmConvInputGrad';
 
 type Info = tf.TensorInfo;
 
@@ -135,7 +138,7 @@ export function installWasmKernels(): () => void {
     kernelName: 'BatchMatMul', backendName: 'wasm',
     kernelFunc: makeBatchMatMul(stockMatMulFunc) as unknown as tf.KernelFunc,
   });
-  const [reshape, transpose] = [kernelOf('Reshape'), kernelOf('Transpose')];
+  const reshape = kernelOf('Reshape');
   if (!hadFilterGrad) {
     tf.registerKernel({
       kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',
@@ -145,7 +148,7 @@ export function installWasmKernels(): () => void {
   if (stockInputGrad) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
-    kernelFunc: makeConv2DBackpropInput(stockMatMulFunc, reshape, transpose) as unknown as tf.KernelFunc,
+    kernelFunc: makeConv2DBackpropInput(stockConv.kernelFunc as unknown as (a: KernelArgs) => Info, stockSlice.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc,
   });
   // The backward overrides above captured the stock Conv2D; only user-facing convolutions need the fix.
   tf.unregisterKernel('Conv2D', 'wasm');
