@@ -12,7 +12,8 @@ import { buildModel } from '../src/paradigms';
 import { Rng } from '../src/rng';
 import { Optimizer } from '../src/train/optimizer';
 import { stepper, trainStep } from '../src/train/step';
-import { dmilMixConfig, fashionConvConfig, fmt } from './measure';
+import { geometry, im2colTransposed } from '../src/backend/wasmConvGrad';
+import { dmilMixConfig, fashionConvConfig, fmt, median } from './measure';
 
 export interface KernelTime { kernel: string; calls: number; ms: number }
 
@@ -100,4 +101,63 @@ export async function convProfile(): Promise<void> {
 /** DMIL's three stages on configs/mix.yaml, per kernel: many small ops, where dispatch dominates. */
 export async function dmilProfile(): Promise<void> {
   await profileStages('dmil, configs/mix.yaml', dmilMixConfig());
+}
+
+/**
+ * The conv backbone's layers one by one (Fashion-MNIST halves shapes, batch 128) on the wasm
+ * threads this process was started with: the forward convolution and both gradients, in ms and
+ * GMAC/s, and the filter gradient's parts: the JavaScript im2col, and its matrix product with a
+ * right operand seen for the first time (as in training: XNNPACK packs it) and seen before.
+ */
+export async function convLayers(threads: number): Promise<void> {
+  const conv = fashionConvConfig();
+  if (!conv) {
+    console.log('conv layers: not measured (no Fashion-MNIST: apt-get install dataset-fashion-mnist)');
+    return;
+  }
+  await selectBackend('wasm', { threads });
+  const bs = conv.train.batch_size;
+  const { channels, kernel: k } = conv.model.backbone;
+  // In training every step brings a new dy and new weights, and XNNPACK packs a right operand
+  // or filter it has not seen (tfjs caches its operators by tensor). So each timed call gets a
+  // new copy of `fresh`, made outside the timing; `fresh` undefined times fn as it is.
+  const ms = <T extends tf.Tensor>(fn: (t: T) => tf.TensorInfo | void, fresh?: T, reps = 20): number => {
+    const times: number[] = [];
+    for (let i = 0; i < reps + 3; i++) {
+      const operand = fresh ? (tf.clone(fresh) as T) : (undefined as unknown as T);
+      const t = performance.now();
+      const out = fn(operand);
+      times.push(performance.now() - t);
+      if (out) tf.dispose(out as tf.Tensor);
+      if (operand) operand.dispose();
+    }
+    return median(times.slice(3));
+  };
+  const rate = (macs: number, t: number) => `${t.toFixed(2).padStart(6)} ms ${(macs / t / 1e6).toFixed(1).padStart(5)} GMAC/s`;
+  console.log(`conv2d backbone layer by layer on wasm, ${threads} thread${threads > 1 ? 's' : ''}, batch ${bs} (medians of 20)`);
+  let [h, w, cin] = [14, 28, 1];
+  for (const [i, cout] of channels.entries()) {
+    const s = i === 0 ? 1 : 2;
+    const x = tf.randomNormal([bs, h, w, cin]) as tf.Tensor4D;
+    const f = tf.randomNormal([k, k, cin, cout]) as tf.Tensor4D;
+    const y = tf.conv2d(x, f, s, 'same');
+    const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+    const [, oh, ow] = y.shape;
+    const macs = bs * oh * ow * cout * k * k * cin;
+    const attrs = { strides: [s, s], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const g = geometry(x.shape, f.shape, attrs);
+    const xs = x.dataSync() as Float32Array;
+    const colsT = new Float32Array(k * k * cin * bs * oh * ow);
+    const a = tf.tensor3d(colsT, [1, k * k * cin, bs * oh * ow]);
+    const b = tf.reshape(dy, [1, bs * oh * ow, cout]) as tf.Tensor3D;
+    console.log(`  conv${i} [${bs}, ${h}, ${w}, ${cin}] -> ${cout}, stride ${s}, ${(macs / 1e6).toFixed(0)} MMAC`);
+    console.log(`    forward          ${rate(macs, ms((w) => tf.conv2d(x, w, s, 'same'), f))}`);
+    console.log(`    filter gradient  ${rate(macs, ms((d) => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: d }, { ...attrs, filterShape: f.shape } as unknown as tf.NamedAttrMap) as tf.Tensor, dy))}`);
+    console.log(`      im2col (JS)    ${ms(() => im2colTransposed(xs, g, colsT)).toFixed(2).padStart(6)} ms`);
+    console.log(`      product        ${rate(macs, ms((d) => tf.matMul(a, d), b))} (dy new, as in training: XNNPACK packs it)`);
+    console.log(`      product again  ${rate(macs, ms(() => tf.matMul(a, b)))} (dy seen before: packed once)`);
+    console.log(`    input gradient   ${rate(macs, ms((w) => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor, f))}${i === 0 ? ' (not needed in training: the input is data)' : ''}`);
+    tf.dispose([x, f, y, dy, a, b]);
+    [h, w, cin] = [oh, ow, cout];
+  }
 }

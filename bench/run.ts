@@ -1,7 +1,8 @@
 // `npm run bench`: training throughput (samples/s) of each paradigm on each backend that loads,
 // the wasm kernel overrides against stock wasm, data loading, `dmil pid` and `dmil report`.
 // Speed is measured here, never in tests. Modes: --reference FILE (against PyTorch, versus.ts),
-// --conv-profile and --dmil-profile (per kernel, profile.ts), --report-only, --gpu-only,
+// --conv-profile and --dmil-profile (per kernel, profile.ts), --conv-layers N (the conv
+// backbone layer by layer on N threads, profile.ts), --report-only, --gpu-only,
 // --pid-only, --load-only, --overrides-only.
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { measurePid, type PidEstimator } from '../src/experiment/pid';
 import { Rng } from '../src/rng';
 import { chromiumPath, openReport } from './browser';
 import { fashionConvConfig, fmt, median, MIN_SECONDS, root, throughput } from './measure';
-import { convProfile, dmilProfile } from './profile';
+import { convLayers, convProfile, dmilProfile } from './profile';
 import { sideBySide, workloads } from './versus';
 
 /** Loads a data config in a child process; returns its time and peak memory. */
@@ -154,6 +155,8 @@ async function reportSpeed(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--conv-profile')) return convProfile();
+  const layersAt = process.argv.indexOf('--conv-layers');
+  if (layersAt >= 0) return convLayers(Number(process.argv[layersAt + 1] ?? 1));
   if (process.argv.includes('--dmil-profile')) return dmilProfile();
   const workloadsAt = process.argv.indexOf('--workloads');
   if (workloadsAt >= 0) return workloads(Number(process.argv[workloadsAt + 1] ?? 1));
