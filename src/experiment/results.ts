@@ -9,7 +9,7 @@ import { UserError } from '../errors';
 import { readMeta } from '../runs/meta';
 import { readMetrics } from '../runs/metricsFile';
 import { resolveRun, runFiles } from '../runs/runFolder';
-import { cellStates, readPlan, sweepDir } from '../sweep/folder';
+import { cellStates, readPlan, sweepDir, type CellState } from '../sweep/folder';
 import type { EvalReport } from './evaluate';
 
 /** The metrics of one run's evaluation, flattened to names. */
@@ -55,7 +55,11 @@ export function findSweep(ref: string, runsDir: string): string | undefined {
 export function sweepRuns(ref: string, runsDir: string): string[] | undefined {
   const dir = findSweep(ref, runsDir);
   if (!dir) return undefined;
-  const states = cellStates(dir, runsDir, readPlan(dir));
+  return doneRuns(cellStates(dir, runsDir, readPlan(dir)), ref);
+}
+
+/** The runs of a sweep's finished cells; refuses a sweep (named `ref`) with none. */
+export function doneRuns(states: readonly CellState[], ref: string): string[] {
   const done = states.filter((c) => c.status === 'done').map((c) => c.run!);
   if (!done.length) throw new UserError('no cell of this sweep is done yet', { where: ref, hint: `dmil sweep status ${ref}` });
   return done;

@@ -7,7 +7,7 @@ import { splitIndices } from '../data/dataset';
 import { readDataInfo, type DataInfo } from '../experiment/data';
 import type { EvalReport } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
-import { readResult, sweepRuns, findSweep } from '../experiment/results';
+import { doneRuns, findSweep, readResult, sweepRuns } from '../experiment/results';
 import { loadFinishedRun } from '../experiment/runModel';
 import { readRunJson } from '../runs/damaged';
 import { liveStatus, readMeta } from '../runs/meta';
@@ -66,10 +66,12 @@ export async function readRunInput(id: string, dir: string, startBackend: () => 
  * groups them; for a single sweep, also its folder and its cells.
  */
 export function readCompareInput(refs: string[], runsDir: string): Omit<CompareReportInput, 'title' | 'subtitle'> & { sweep?: string } {
-  const ids = refs.flatMap((r) => sweepRuns(r, runsDir) ?? [r]);
+  // One sweep: its cells' states are read once, for its runs and for the cells table.
+  const sweep = refs.length === 1 ? findSweep(refs[0], runsDir) : undefined;
+  const states = sweep ? cellStates(sweep, runsDir, readPlan(sweep)) : undefined;
+  const ids = states ? doneRuns(states, refs[0]) : refs.flatMap((r) => sweepRuns(r, runsDir) ?? [r]);
   const results = ids.map((id) => readResult(id, runsDir, 'test'));
   const curves = Object.fromEntries(results.map((r) => [r.id, readMetrics(path.join(r.dir, runFiles.metrics))]));
-  const sweep = refs.length === 1 ? findSweep(refs[0], runsDir) : undefined;
-  const cells = sweep ? cellStates(sweep, runsDir, readPlan(sweep)).map((c) => ({ label: c.cell.label, status: c.status, run: c.run, attempts: c.attempts })) : undefined;
+  const cells = states?.map((c) => ({ label: c.cell.label, status: c.status, run: c.run, attempts: c.attempts }));
   return { groups: groupRuns(results), curves, cells, sweep };
 }

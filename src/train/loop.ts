@@ -154,6 +154,8 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
 
   const position = run.position ?? { index: 1, count: 1, laterEpochs: 0 };
   const stageLabel = `${stage.name}${position.count > 1 ? ` (${position.index}/${position.count})` : ''}`;
+  // Each epoch's seconds for the ETAs: its whole wall time once its metrics and checkpoint are
+  // written; the epoch's own line, printed before those writes, counts its time up to there.
   const epochTimes: number[] = [];
   const epochWall: EpochTime[] = [];
   let lastValAccuracy: number | undefined;
@@ -248,6 +250,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     }
     const time = epochTime(stepSeconds, trainSeconds, valSeconds, (performance.now() - saveStart) / 1000, (performance.now() - started) / 1000);
     epochWall.push(time);
+    epochTimes[epochTimes.length - 1] = time.wall;
     logger.detail?.(`${stageLabel} epoch ${epoch + 1} time: ${describeEpochTime(time)}`);
     if (seen.stop) {
       logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping`);
