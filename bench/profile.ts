@@ -12,7 +12,7 @@ import { buildModel } from '../src/paradigms';
 import { Rng } from '../src/rng';
 import { Optimizer } from '../src/train/optimizer';
 import { stepper, trainStep } from '../src/train/step';
-import { geometry, im2colTransposed } from '../src/backend/wasmConvGrad';
+import { geometry, im2colTransposed, type HeapBackend } from '../src/backend/wasmConvGrad';
 import { dmilMixConfig, fashionConvConfig, fmt, median } from './measure';
 
 export interface KernelTime { kernel: string; calls: number; ms: number }
@@ -106,7 +106,7 @@ export async function dmilProfile(): Promise<void> {
 /**
  * The conv backbone's layers one by one (Fashion-MNIST halves shapes, batch 128) on the wasm
  * threads this process was started with: the forward convolution and both gradients, in ms and
- * GMAC/s, and the filter gradient's parts: the JavaScript im2col, and its matrix product with a
+ * GMAC/s, and the filter gradient's parts: the im2col (a wasm loop), and its matrix product with a
  * right operand seen for the first time (as in training: XNNPACK packs it) and seen before.
  */
 export async function convLayers(threads: number): Promise<void> {
@@ -146,14 +146,12 @@ export async function convLayers(threads: number): Promise<void> {
     const macs = bs * oh * ow * cout * k * k * cin;
     const attrs = { strides: [s, s], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
     const g = geometry(x.shape, f.shape, attrs);
-    const xs = x.dataSync() as Float32Array;
-    const colsT = new Float32Array(k * k * cin * bs * oh * ow);
-    const a = tf.tensor3d(colsT, [1, k * k * cin, bs * oh * ow]);
+    const a = tf.zeros([1, k * k * cin, bs * oh * ow]) as tf.Tensor3D;
     const b = tf.reshape(dy, [1, bs * oh * ow, cout]) as tf.Tensor3D;
     console.log(`  conv${i} [${bs}, ${h}, ${w}, ${cin}] -> ${cout}, stride ${s}, ${(macs / 1e6).toFixed(0)} MMAC`);
     console.log(`    forward          ${rate(macs, ms((w) => tf.conv2d(x, w, s, 'same'), f))}`);
     console.log(`    filter gradient  ${rate(macs, ms((d) => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: d }, { ...attrs, filterShape: f.shape } as unknown as tf.NamedAttrMap) as tf.Tensor, dy))}`);
-    console.log(`      im2col (JS)    ${ms(() => im2colTransposed(xs, g, colsT)).toFixed(2).padStart(6)} ms`);
+    console.log(`      im2col         ${ms(() => im2colTransposed(tf.backend() as HeapBackend, x, g, a)).toFixed(2).padStart(6)} ms`);
     console.log(`      product        ${rate(macs, ms((d) => tf.matMul(a, d), b))} (dy new, as in training: XNNPACK packs it)`);
     console.log(`      product again  ${rate(macs, ms(() => tf.matMul(a, b)))} (dy seen before: packed once)`);
     console.log(`    input gradient   ${rate(macs, ms((w) => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor, f))}${i === 0 ? ' (not needed in training: the input is data)' : ''}`);

@@ -1,11 +1,13 @@
 // The convolution's filter gradient for the wasm backend as one matrix product on XNNPACK's
-// matmul, with the data rearranged in JavaScript directly on the wasm heap (no copies in or out):
+// matmul, with the data rearranged directly on the wasm heap (no copies in or out) by dmil's own
+// wasm loop (heapLoops.wat):
 //   dW[KH*KW*Cin, Cout] = cols(x)^T . dy[N*OH*OW, Cout]
 // where cols(x) holds, for every output position, the KH*KW*Cin input values its window reads
 // (zeros where the window hangs over the padding). NHWC only, dilation 1 (the only kind tfjs
 // differentiates). The input gradient is in wasmConvInputGrad.ts. Also the kernel types shared by
 // dmil's wasm overrides.
 import * as tf from '@tensorflow/tfjs-core';
+import { heapLoops, heapOffset } from './heapLoops';
 
 type Info = tf.TensorInfo;
 /** What a kernel function receives (tfjs's own type is internal). */
@@ -47,45 +49,32 @@ function validRange(out: number, stride: number, pad: number, i: number, size: n
   return [lo, Math.max(lo, hi)];
 }
 
-/**
- * colsT[k, m] = x at the input position that window m reads at offset k (k = (i*KW + j)*C + c,
- * m = (n*OH + oh)*OW + ow), 0 over padding: the transposed im2col matrix, [KH*KW*C, N*OH*OW].
- * One sample at a time, so that its input (H*W*C values) stays in cache while all KH*KW*C rows
- * read from it; walking the whole batch once per row re-read x from memory KH*KW*C times.
- */
-export function im2colTransposed(x: Float32Array, g: Geometry, out: Float32Array): void {
-  const m = g.n * g.oh * g.ow;
-  const rowStep = g.w * g.c;
-  const colStep = g.sw * g.c;
-  const ranges = offsetRanges(g);
-  for (let n = 0; n < g.n; n++) {
-    const sampleIn = n * g.h * rowStep;
-    const sampleOut = n * g.oh * g.ow;
-    for (const { i, j, y0, y1, x0, x1 } of ranges) {
-      for (let c = 0; c < g.c; c++) {
-        const rowStart = ((i * g.kw + j) * g.c + c) * m + sampleOut;
-        if (y0 > 0 || y1 < g.oh || x0 > 0 || x1 < g.ow) out.fill(0, rowStart, rowStart + g.oh * g.ow);
-        for (let oy = y0; oy < y1; oy++) {
-          let src = sampleIn + (oy * g.sh - g.top + i) * rowStep + (x0 * g.sw - g.left + j) * g.c + c;
-          let dst = rowStart + oy * g.ow + x0;
-          for (let ox = x0; ox < x1; ox++, src += colStep) out[dst++] = x[src];
-        }
-      }
-    }
-  }
-}
-
 /** For each filter offset (i, j), the output rows [y0, y1) and columns [x0, x1) whose window reads inside the input there. */
-function offsetRanges(g: Geometry): { i: number; j: number; y0: number; y1: number; x0: number; x1: number }[] {
-  const ranges = [];
+export function offsetRanges(g: Geometry): Int32Array {
+  const ranges = new Int32Array(g.kh * g.kw * 4);
   for (let i = 0; i < g.kh; i++) {
     const [y0, y1] = validRange(g.oh, g.sh, g.top, i, g.h);
     for (let j = 0; j < g.kw; j++) {
       const [x0, x1] = validRange(g.ow, g.sw, g.left, j, g.w);
-      ranges.push({ i, j, y0, y1, x0, x1 });
+      ranges.set([y0, y1, x0, x1], (i * g.kw + j) * 4);
     }
   }
   return ranges;
+}
+
+/**
+ * colsT[k, m] = x at the input position that window m reads at offset k (k = (i*KW + j)*C + c,
+ * m = (n*OH + oh)*OW + ow), 0 over padding: the transposed im2col matrix, [KH*KW*C, N*OH*OW],
+ * written by heapLoops.wat's im2col_t into `cols` on the heap.
+ */
+export function im2colTransposed(backend: HeapBackend, x: Info, g: Geometry, cols: Info): void {
+  const ranges = backend.makeOutput([g.kh * g.kw * 4], 'int32');
+  (backend.typedArrayFromHeap(ranges) as Int32Array).set(offsetRanges(g));
+  heapLoops(backend).im2colT(
+    heapOffset(backend, x), heapOffset(backend, cols), heapOffset(backend, ranges),
+    g.n, g.h, g.w, g.c, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.top, g.left,
+  );
+  backend.disposeData(ranges.dataId);
 }
 
 export function makeConv2DBackpropFilter(matMul: Kernel, reshape: Kernel): Kernel {
@@ -97,8 +86,7 @@ export function makeConv2DBackpropFilter(matMul: Kernel, reshape: Kernel): Kerne
     const k = g.kh * g.kw * g.c;
     const m = g.n * g.oh * g.ow;
     const cols = backend.makeOutput([1, k, m], 'float32');
-    // Views after allocating: growing wasm memory detaches views taken before.
-    im2colTransposed(backend.typedArrayFromHeap(x) as Float32Array, g, backend.typedArrayFromHeap(cols) as Float32Array);
+    im2colTransposed(backend, x, g, cols);
     const dy3 = reshape({ inputs: { x: dy }, backend, attrs: { shape: [1, m, g.cout] } });
     const dw = matMul({ inputs: { a: cols, b: dy3 }, backend, attrs: { transposeA: false, transposeB: false } });
     const out = reshape({ inputs: { x: dw }, backend, attrs: { shape: filterShape } });

@@ -8,6 +8,7 @@
 // overlap and no multiplication by a zero: a stride-2 3x3 filter splits into 2x2, 2x1, 1x2 and 1x1
 // sub-filters. At stride 1 there is one phase, whose output is dx itself.
 import * as tf from '@tensorflow/tfjs-core';
+import { heapLoops, heapOffset } from './heapLoops';
 import { geometry, type HeapBackend, type Kernel } from './wasmConvGrad';
 
 type Info = tf.TensorInfo;
@@ -65,21 +66,6 @@ export function phaseFilter(w: Float32Array, wShape: number[], py: AxisPhase, px
   }
 }
 
-/** Writes a phase's output [N, Qy, Qx, C] into dx [N, H, W, C] at rows (qMinY + a)*sy + ry - top, columns likewise. */
-export function scatterPhase(out: Float32Array, dx: Float32Array, dims: { n: number; h: number; w: number; c: number }, py: AxisPhase, px: AxisPhase, sy: number, sx: number, top: number, left: number): void {
-  const { n, h, w, c: C } = dims;
-  for (let b = 0; b < n; b++) {
-    for (let a = 0; a < py.count; a++) {
-      const y = (py.qMin + a) * sy + py.r - top;
-      let src = ((b * py.count + a) * px.count) * C;
-      let dst = ((b * h + y) * w + px.qMin * sx + px.r - left) * C;
-      for (let e = 0; e < px.count; e++, dst += sx * C) {
-        for (let c = 0; c < C; c++) dx[dst + c] = out[src++];
-      }
-    }
-  }
-}
-
 /** Conv2DBackpropInput from the stock stride-1 Conv2D, Slice for phases that read only part of dy. */
 export function makeConv2DBackpropInput(conv: Kernel, slice: Kernel): Kernel {
   return (args) => {
@@ -115,7 +101,10 @@ export function makeConv2DBackpropInput(conv: Kernel, slice: Kernel): Kernel {
       for (const px of cols) {
         if (empty(py) || empty(px) || py.count === 0 || px.count === 0) continue;
         const out = phaseOutput(py, px);
-        scatterPhase(backend.typedArrayFromHeap(out) as Float32Array, backend.typedArrayFromHeap(dx) as Float32Array, g, py, px, g.sh, g.sw, g.top, g.left);
+        // The phase's output [N, Qy, Qx, C] lands on dx's rows firstY, firstY + sh, ... (columns likewise).
+        const firstY = py.qMin * g.sh + py.r - g.top;
+        const firstX = px.qMin * g.sw + px.r - g.left;
+        heapLoops(backend).scatterPhase(heapOffset(backend, out), heapOffset(backend, dx), g.n, g.h, g.w, g.c, py.count, px.count, firstY, firstX, g.sw, g.sh);
         backend.disposeData(out.dataId);
       }
     }

@@ -53,6 +53,7 @@ async function tryMutant(m: Mutant): Promise<Verdict> {
     if (text.split(m.from).length !== 2) return 'STALE (search text not found once)';
     fs.writeFileSync(file, text.replace(m.from, () => m.to));
     if (await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir) !== 0) return 'DID NOT COMPILE';
+    if (await run(process.execPath, [path.join('scripts', 'build-wasm.js')], dir) !== 0) return 'DID NOT COMPILE';
     const testFiles = full
       ? fs.readdirSync(path.join(dir, 'dist', 'test')).filter((f) => f.endsWith('.test.js')).map((f) => path.join('dist', 'test', f))
       : m.tests.map((t) => path.join('dist', 'test', `${t}.test.js`));
