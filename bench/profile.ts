@@ -124,7 +124,8 @@ export async function convLayers(threads: number): Promise<void> {
   const ms = <T extends tf.Tensor>(fn: (t: T) => tf.TensorInfo | void, fresh?: T, reps = 20): number => {
     const times: number[] = [];
     for (let i = 0; i < reps + 3; i++) {
-      const operand = fresh ? (tf.clone(fresh) as T) : (undefined as unknown as T);
+      // A new tensor with its own data (a clone would share fresh's data, and its operator).
+      const operand = fresh ? (tf.tensor(fresh.dataSync(), fresh.shape) as T) : (undefined as unknown as T);
       const t = performance.now();
       const out = fn(operand);
       times.push(performance.now() - t);

@@ -20,7 +20,7 @@ async function main() {
     const text = fs.readFileSync(path.join(srcDir, file), 'utf8');
     if (!text.includes('MEMORY_LIMITS')) throw new Error(`${file}: the memory import must read (memory MEMORY_LIMITS)`);
     for (const { suffix, limits } of variants) {
-      const features = { threads: true, bulk_memory: true };
+      const features = { threads: true, bulk_memory: true, simd: true };
       const mod = wabt.parseWat(file, text.replace('MEMORY_LIMITS', limits), features);
       try {
         mod.validate(features);

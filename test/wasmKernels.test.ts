@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backend/select';
+import { installWasmKernels } from '../src/backend/wasmKernels';
 import { Rng } from '../src/rng';
 
 type Case = { name: string; shapes: number[][]; f: (...xs: tf.Tensor[]) => tf.Tensor };
@@ -51,6 +52,19 @@ cases.push({
   name: 'conv2d with non-square strides [1, 2] on a 14x28 input',
   shapes: [[2, 14, 28, 1], [3, 3, 1, 4]],
   f: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [1, 2], 'same'),
+});
+
+for (const [axes, keep, shape] of [[[0, 1, 2], false, [3, 4, 5, 6]], [[0], false, [9, 7]], [[1, 0], true, [4, 3, 5]], [[0, 1], false, [2, 3, 1]]] as const) {
+  cases.push({
+    name: `sum over leading axes ${JSON.stringify(axes)} of [${shape.join(', ')}]${keep ? ' keepDims' : ''} (bias gradients)`,
+    shapes: [[...shape]],
+    f: (x) => tf.sum(x, [...axes], keep),
+  });
+}
+cases.push({
+  name: 'sum over inner and all axes (the stock kernel)',
+  shapes: [[3, 4, 5]],
+  f: (x) => tf.concat([tf.reshape(tf.sum(x, [1, 2]), [-1]), tf.reshape(tf.sum(x), [-1]), tf.reshape(tf.sum(x, [0, 2]), [-1])]),
 });
 
 async function run(backend: 'cpu' | 'wasm', c: Case, inputs: Float32Array[]) {
@@ -102,4 +116,33 @@ test('wasm overrides leak nothing: the backend\'s data ids and bytes are back wh
     const after = { ids: backend.numDataIds(), bytes: tf.memory().numBytes, tensors: tf.memory().numTensors };
     assert.deepEqual(after, before, `${c.name}: backend memory before and after`);
   }
+});
+
+test('the wasm Sum override adds in the stock kernel\'s order: the same bits as stock wasm (transpose, then sum)', async () => {
+  await selectBackend('wasm');
+  const rng = new Rng(11);
+  const x = tf.tensor(rng.normalArray(64 * 7 * 9 * 13).map((v, i) => v * 10 ** ((i % 7) - 3)), [64, 7, 9, 13]);
+  const ours = [tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1])].map((t) => t.dataSync() as Float32Array);
+  const restore = installWasmKernels();
+  restore();
+  try {
+    const stock = [tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1])].map((t) => t.dataSync() as Float32Array);
+    ours.forEach((o, k) => assert.deepEqual(Array.from(o), Array.from(stock[k]), `sum ${k}: override against stock`));
+  } finally {
+    installWasmKernels();
+  }
+});
+
+test('the wasm Identity override shares data safely: a clone outlives its original, and the bytes go when both are gone', async () => {
+  await selectBackend('wasm');
+  const before = tf.memory().numBytes;
+  const x = tf.tensor([1.5, -2, 3.25, 4], [2, 2]);
+  const y = tf.clone(x);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1.5, -2, 3.25, 4]);
+  const z = tf.add(y, 1);
+  assert.deepEqual(Array.from(z.dataSync()), [2.5, -1, 4.25, 5]);
+  y.dispose();
+  z.dispose();
+  assert.equal(tf.memory().numBytes, before);
 });

@@ -1,6 +1,7 @@
 // dmil's wasm loops (heapLoops.wat, assembled by scripts/build-wasm.js at `npm run build`),
 // instantiated on the wasm backend's own memory so that they read and write tensors in place: the
-// filter gradient's im2col and the scatter of the input gradient's stride phases. One instance
+// filter gradient's im2col, the scatter of the input gradient's stride phases, and column sums.
+// One instance
 // per memory: the single-threaded build exports its memory, the threaded build imports a shared one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 export interface HeapLoops {
   im2colT(x: number, out: number, ranges: number, n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   scatterPhase(out: number, dx: number, n: number, h: number, w: number, c: number, countY: number, countX: number, firstY: number, firstX: number, sx: number, sy: number): void;
+  columnSums(x: number, out: number, rows: number, cols: number): void;
 }
 
 // The WebAssembly global's few members used here (tsconfig's libs carry no WebAssembly types).
@@ -39,6 +41,7 @@ export function heapLoops(backend: tf.KernelBackend): HeapLoops {
   const loops: HeapLoops = {
     im2colT: exports.im2col_t as HeapLoops['im2colT'],
     scatterPhase: exports.scatter_phase as HeapLoops['scatterPhase'],
+    columnSums: exports.column_sums as HeapLoops['columnSums'],
   };
   instances.set(memory, loops);
   return loops;

@@ -61,7 +61,7 @@ async function useBuiltin(name: 'wasm' | 'cpu', threads: number): Promise<string
   }
   if (name === 'wasm') {
     installWasmKernels();
-    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (im2col + matrix product)', 'Conv2DBackpropInput (stride-1 convolution per stride phase)', 'Conv2D (stride > kernel fix)', 'Slice and SplitV (no copy of the whole input)'];
+    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (im2col + matrix product)', 'Conv2DBackpropInput (stride-1 convolution per stride phase)', 'Conv2D (stride > kernel fix)', 'Slice and SplitV (no copy of the whole input)', 'Sum over leading axes (no transpose)', 'Identity (shares the data)'];
   }
   return [];
 }
