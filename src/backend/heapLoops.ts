@@ -10,7 +10,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 /** The loops, on byte offsets into the wasm heap (see heapLoops.wat for the layouts). */
 export interface HeapLoops {
   im2colT(x: number, out: number, ranges: number, n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
-  scatterPhase(out: number, dx: number, n: number, h: number, w: number, c: number, countY: number, countX: number, firstY: number, firstX: number, sx: number, sy: number): void;
+  scatterPhase(out: number, dx: number, n: number, h: number, w: number, c: number, countY: number, countX: number, firstY: number, firstX: number, sy: number, sx: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
 }
 

@@ -104,7 +104,7 @@
     (param $out i32) (param $dx i32)
     (param $n i32) (param $h i32) (param $w i32) (param $c i32)
     (param $countY i32) (param $countX i32) (param $firstY i32) (param $firstX i32)
-    (param $sx i32) (param $sy i32)
+    (param $sy i32) (param $sx i32)
     (local $b i32) (local $a i32) (local $e i32) (local $k i32) (local $src i32) (local $dst i32)
     (local $pixel i32) (local $step i32)
     ;; firstY / firstX: the dx row and column of the phase's first output, (qMin*s + r - pad).

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors';
-import { installWasmKernels } from './wasmKernels';
+import { installWasmKernels, WASM_OVERRIDES } from './wasmKernels';
 import { prepareWasmThreads, wasmThreads } from './wasmThreads';
 import { findGpuAdapter, installWebGpu, type GpuAdapterReport } from './webgpu';
 
@@ -61,7 +61,7 @@ async function useBuiltin(name: 'wasm' | 'cpu', threads: number): Promise<string
   }
   if (name === 'wasm') {
     installWasmKernels();
-    return ['BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (im2col + matrix product)', 'Conv2DBackpropInput (stride-1 convolution per stride phase)', 'Conv2D (stride > kernel fix)', 'Slice and SplitV (no copy of the whole input)', 'Sum over leading axes (no transpose)', 'Identity (shares the data)'];
+    return [...WASM_OVERRIDES];
   }
   return [];
 }

@@ -104,7 +104,7 @@ export function makeConv2DBackpropInput(conv: Kernel, slice: Kernel): Kernel {
         // The phase's output [N, Qy, Qx, C] lands on dx's rows firstY, firstY + sh, ... (columns likewise).
         const firstY = py.qMin * g.sh + py.r - g.top;
         const firstX = px.qMin * g.sw + px.r - g.left;
-        heapLoops(backend).scatterPhase(heapOffset(backend, out), heapOffset(backend, dx), g.n, g.h, g.w, g.c, py.count, px.count, firstY, firstX, g.sw, g.sh);
+        heapLoops(backend).scatterPhase(heapOffset(backend, out), heapOffset(backend, dx), g.n, g.h, g.w, g.c, py.count, px.count, firstY, firstX, g.sh, g.sw);
         backend.disposeData(out.dataId);
       }
     }

@@ -24,15 +24,15 @@
 // All are tested against the cpu backend, values and gradients (test/wasmKernels.test.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapLoops, heapOffset } from './heapLoops';
-import { makeConv2DBackpropFilter, type HeapBackend, type KernelArgs } from './wasmConvGrad';
+import { makeConv2DBackpropFilter, type HeapBackend, type Kernel, type KernelArgs } from './wasmConvGrad';
 import { makeConv2DBackpropInput } from './wasmConvInputGrad';
 
 type Info = tf.TensorInfo;
 
-function kernelOf(name: string): (args: KernelArgs) => Info {
+function kernelOf(name: string): Kernel {
   const k = tf.getKernel(name, 'wasm');
   if (!k) throw new Error(`wasm backend has no ${name} kernel`);
-  return k.kernelFunc as unknown as (args: KernelArgs) => Info;
+  return k.kernelFunc as unknown as Kernel;
 }
 
 function swapLastTwo(rank: number): number[] {
@@ -42,7 +42,7 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
-function makeBatchMatMul(stock: (args: KernelArgs) => Info) {
+function makeBatchMatMul(stock: Kernel) {
   const transpose = kernelOf('Transpose');
   return (args: KernelArgs): Info => {
     const { inputs, backend, attrs = {} } = args;
@@ -62,7 +62,7 @@ function makeBatchMatMul(stock: (args: KernelArgs) => Info) {
   };
 }
 
-function makeConv2D(stock: (args: KernelArgs) => Info) {
+function makeConv2D(stock: Kernel) {
   const pad = kernelOf('PadV2');
   return (args: KernelArgs): Info => {
     const { inputs, backend, attrs = {} } = args;
@@ -91,7 +91,7 @@ function makeConv2D(stock: (args: KernelArgs) => Info) {
 }
 
 
-function makeSlice(stock: (args: KernelArgs) => Info) {
+function makeSlice(stock: Kernel) {
   const fast = (x: Info, begin: number[], size: number[], backend: HeapBackend): Info | undefined => {
     if (x.dtype === 'string' || !tf.slice_util.isSliceContinous(x.shape, begin, size)) return undefined;
     const offset = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));
@@ -122,7 +122,7 @@ function makeSlice(stock: (args: KernelArgs) => Info) {
   return { slice, splitV };
 }
 
-function makeSum(stock: (args: KernelArgs) => Info) {
+function makeSum(stock: Kernel) {
   return (args: KernelArgs): Info => {
     const { inputs: { x }, attrs = {} } = args;
     const rank = x.shape.length;
@@ -138,7 +138,7 @@ function makeSum(stock: (args: KernelArgs) => Info) {
   };
 }
 
-function makeIdentity(stock: (args: KernelArgs) => Info) {
+function makeIdentity(stock: Kernel) {
   return (args: KernelArgs): Info => {
     const { inputs: { x } } = args;
     if (x.dtype === 'string') return stock(args);
@@ -146,6 +146,13 @@ function makeIdentity(stock: (args: KernelArgs) => Info) {
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
+
+/** What installWasmKernels replaces, for the log and meta.json. */
+export const WASM_OVERRIDES = [
+  'BatchMatMul (explicit transpose, fast path)', 'Conv2DBackpropFilter (im2col + matrix product)',
+  'Conv2DBackpropInput (stride-1 convolution per stride phase)', 'Conv2D (stride > kernel fix)',
+  'Slice and SplitV (no copy of the whole input)', 'Sum over leading axes (no transpose)', 'Identity (shares the data)',
+];
 
 let installed: (() => void) | undefined;
 
@@ -155,61 +162,30 @@ let installed: (() => void) | undefined;
  */
 export function installWasmKernels(): () => void {
   if (installed) return installed;
-  const stockMatMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (!stockMatMul) throw new Error('wasm backend has no BatchMatMul kernel');
-  const hadFilterGrad = tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined;
-  const stockInputGrad = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  const stockConv = tf.getKernel('Conv2D', 'wasm');
-  if (!stockConv) throw new Error('wasm backend has no Conv2D kernel');
-  const stockSum = tf.getKernel('Sum', 'wasm');
-  const stockIdentity = tf.getKernel('Identity', 'wasm');
-  if (!stockSum || !stockIdentity) throw new Error('wasm backend has no Sum or Identity kernel');
-  const stockSlice = tf.getKernel('Slice', 'wasm');
-  const stockSplit = tf.getKernel('SplitV', 'wasm');
-  if (!stockSlice || !stockSplit) throw new Error('wasm backend has no Slice or SplitV kernel');
-
-  const stockMatMulFunc = stockMatMul.kernelFunc as unknown as (a: KernelArgs) => Info;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul', backendName: 'wasm',
-    kernelFunc: makeBatchMatMul(stockMatMulFunc) as unknown as tf.KernelFunc,
-  });
-  const reshape = kernelOf('Reshape');
-  if (!hadFilterGrad) {
-    tf.registerKernel({
-      kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',
-      kernelFunc: makeConv2DBackpropFilter(stockMatMulFunc, reshape) as unknown as tf.KernelFunc,
-    });
-  }
-  if (stockInputGrad) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
-    kernelFunc: makeConv2DBackpropInput(stockConv.kernelFunc as unknown as (a: KernelArgs) => Info, stockSlice.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc,
-  });
-  // The backward overrides above captured the stock Conv2D; only user-facing convolutions need the fix.
-  tf.unregisterKernel('Conv2D', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(stockConv.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc });
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: makeIdentity(stockIdentity.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc });
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({ kernelName: 'Sum', backendName: 'wasm', kernelFunc: makeSum(stockSum.kernelFunc as unknown as (a: KernelArgs) => Info) as unknown as tf.KernelFunc });
-  const fastSlicing = makeSlice(stockSlice.kernelFunc as unknown as (a: KernelArgs) => Info);
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlicing.slice as unknown as tf.KernelFunc });
-  tf.unregisterKernel('SplitV', 'wasm');
-  tf.registerKernel({ kernelName: 'SplitV', backendName: 'wasm', kernelFunc: fastSlicing.splitV as unknown as tf.KernelFunc });
+  // Every stock kernel an override calls is taken before any is replaced.
+  const [matMul, conv, slice, sum, identity] = ['BatchMatMul', 'Conv2D', 'Slice', 'Sum', 'Identity'].map(kernelOf);
+  const replaced: { name: string; prior?: tf.KernelConfig }[] = [];
+  const replace = (name: string, kernel: Kernel | ((args: KernelArgs) => Info[])) => {
+    const prior = tf.getKernel(name, 'wasm');
+    if (prior) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc });
+    replaced.push({ name, prior });
+  };
+  replace('BatchMatMul', makeBatchMatMul(matMul));
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) replace('Conv2DBackpropFilter', makeConv2DBackpropFilter(matMul, kernelOf('Reshape')));
+  replace('Conv2DBackpropInput', makeConv2DBackpropInput(conv, slice));
+  // The backward overrides above call the stock Conv2D; only user-facing convolutions need the fix.
+  replace('Conv2D', makeConv2D(conv));
+  replace('Identity', makeIdentity(identity));
+  replace('Sum', makeSum(sum));
+  const fastSlicing = makeSlice(slice);
+  replace('Slice', fastSlicing.slice);
+  replace('SplitV', fastSlicing.splitV);
   installed = () => {
-    for (const k of [stockSlice, stockSplit, stockSum, stockIdentity]) {
-      tf.unregisterKernel(k.kernelName, 'wasm');
-      tf.registerKernel(k);
+    for (const { name, prior } of replaced.reverse()) {
+      tf.unregisterKernel(name, 'wasm');
+      if (prior) tf.registerKernel(prior);
     }
-    tf.unregisterKernel('Conv2D', 'wasm');
-    tf.registerKernel(stockConv);
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel(stockMatMul);
-    if (!hadFilterGrad) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    if (stockInputGrad) tf.registerKernel(stockInputGrad);
     installed = undefined;
   };
   return installed;

@@ -42,7 +42,7 @@ export const THREADED_STEP_SIZE = 2 ** 27;
  * The wasm threads for a command: as asked; with auto, one per core when it trains a model whose
  * steps are big enough for threads to pay, else 1; and 1 for commands that only predict. Measured
  * with 2 threads against 1 (epochs' time, identical results): conv2d on Fashion-MNIST halves
- * 1.27x faster; an MLP of width 1024 at batch 512 (2^29) 1.48x; fashion-halves' MLP (width 256,
+ * 1.27x faster (1.39x in training steps since dmil's conv gradients run on the thread pool); an MLP of width 1024 at batch 512 (2^29) 1.48x; fashion-halves' MLP (width 256,
  * batch 128: 2^23) 1.0x; configs/mix.yaml joint (width 128, batch 128: 2^21) 0.7x, as every op
  * synchronises the pool.
  */

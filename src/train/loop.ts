@@ -154,10 +154,9 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
 
   const position = run.position ?? { index: 1, count: 1, laterEpochs: 0 };
   const stageLabel = `${stage.name}${position.count > 1 ? ` (${position.index}/${position.count})` : ''}`;
-  // Each epoch's seconds for the ETAs: its whole wall time once its metrics and checkpoint are
-  // written; the epoch's own line, printed before those writes, counts its time up to there.
-  const epochTimes: number[] = [];
+  // Where each finished epoch's time went; the ETAs use their wall times, writes included.
   const epochWall: EpochTime[] = [];
+  const finishedSeconds = () => epochWall.map((t) => t.wall);
   let lastValAccuracy: number | undefined;
 
   for (; epoch < train.epochs; epoch++) {
@@ -168,7 +167,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     const sums = new DeviceSum();
     const pace: PaceState = {
       steps: 0, samples: 0, seconds: 0, stepsPerEpoch, epochsLeft: train.epochs - epoch - 1, laterEpochs: position.laterEpochs,
-      epochSeconds: mean(epochTimes),
+      epochSeconds: mean(finishedSeconds()),
     };
     let shown = 0;
     let stepSeconds = 0;
@@ -231,9 +230,9 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       { stage: stage.name, epoch: epoch + 1, split: 'train', values: { ...trainRow, lr, epoch_seconds: seconds } },
       { stage: stage.name, epoch: epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
     ];
-    epochTimes.push(seconds);
     lastValAccuracy = valRow.accuracy;
-    const left = eta({ ...pace, steps: stepsPerEpoch, seconds: trainSeconds, epochSeconds: mean(epochTimes) });
+    // This epoch's line comes before its writes, so it counts its time up to here.
+    const left = eta({ ...pace, steps: stepsPerEpoch, seconds: trainSeconds, epochSeconds: mean([...finishedSeconds(), seconds]) });
     logger.info(`${stageLabel} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' (best so far)' : ''} | ${formatRate(trainIdx.length / Math.max(trainSeconds, 1e-9))} samples/s, ${seconds.toFixed(1)}s | left: stage <= ${formatDuration(left.stage)}, run <= ${formatDuration(left.run)}`);
 
     const finished = seen.stop || epoch + 1 >= train.epochs;
@@ -250,7 +249,6 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     }
     const time = epochTime(stepSeconds, trainSeconds, valSeconds, (performance.now() - saveStart) / 1000, (performance.now() - started) / 1000);
     epochWall.push(time);
-    epochTimes[epochTimes.length - 1] = time.wall;
     logger.detail?.(`${stageLabel} epoch ${epoch + 1} time: ${describeEpochTime(time)}`);
     if (seen.stop) {
       logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping`);
