@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { columnPrefix, guessFromHeader } from '../src/cli/init';
+import { columnPrefix, guessFromHead } from '../src/data/csvGuess';
 import { fixture, lastLine, repoRoot, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 test('--version names dmil, TensorFlow.js and Node.js', () => {
@@ -67,7 +67,7 @@ test('dmil init --csv writes a starting config that trains, never overwrites, an
   assert.equal(columnPrefix('audio_12'), 'audio');
   assert.equal(columnPrefix('m1.3'), 'm1');
   assert.equal(columnPrefix('video-left'), 'video');
-  assert.deepEqual(guessFromHeader(['ID', 'target', 'fold', 'a_0', 'a_1', 'b_0'], 'x.csv'), { id: 'ID', label: 'target', split: 'fold', modalities: [{ name: 'a', columns: 'a_*' }, { name: 'b', columns: 'b_0' }] });
+  assert.deepEqual(guessFromHead(['ID', 'target', 'fold', 'a_0', 'a_1', 'b_0', 'speaker'], [['x', '1', 'train', '0.5', '1', '2', 'ann']], 'x.csv'), { id: 'ID', label: 'target', split: 'fold', modalities: [{ name: 'a', columns: 'a_*' }, { name: 'b', columns: ['b_0'] }], textColumns: ['speaker'] });
   const dir = tmpDir('conv-init');
   const out = path.join(dir, 'config.yaml');
   const r = runCli(['init', '--csv', path.join(repoRoot, 'datasets', 'example.csv'), '--out', out]);
@@ -80,7 +80,7 @@ test('dmil init --csv writes a starting config that trains, never overwrites, an
   assert.match(dry.stdout, /800 samples .* 3 classes/);
   const again = runCli(['init', '--csv', path.join(repoRoot, 'datasets', 'example.csv'), '--out', out]);
   assert.equal(again.status, 2);
-  assert.match(again.stderr, /the output file exists; dmil init never overwrites/);
+  assert.match(again.stderr, /--out exists/);
   const noLabel = runCli(['init', '--csv', fixture('m1_f4.npy'), '--out', path.join(dir, 'x.yaml')]);
   assert.equal(noLabel.status, 2);
   const schema = runCli(['schema']);

@@ -53,7 +53,9 @@ test('batch PID on synthetic all-S and all-U1 data: the matching component domin
 
 test('dmil pid on a config and on a run: JSON with both estimators and intervals; per-sample scores carry decompose\'s ids', () => {
   const dir = tmpDir('pid-cli');
-  const cfg = writeConfig(dir, tinyConfig({ pid: { bootstrap: 20, batch: { epochs: 2 } } }));
+  // 600 samples: the test split (90) holds the 10 per cluster the exact estimator asks for.
+  const base = tinyConfig();
+  const cfg = writeConfig(dir, { ...base, data: { ...(base.data as object), samples: 600 }, pid: { bootstrap: 20, batch: { epochs: 2 } } });
   const fromConfig = runCli(['pid', cfg, '--estimator', 'exact', '--json', '-q']);
   assert.equal(fromConfig.status, 0, fromConfig.stderr);
   const j = JSON.parse(fromConfig.stdout);

@@ -31,9 +31,19 @@ test('atomic writes leave no temporary files; folders are never overwritten', ()
 
 test('runs resolve by id, unique prefix or path; unknown ids are a user error', () => {
   const dir = tmpDir('resolve');
-  const { id } = createRunFolder(dir, 'exp', () => ({ 'meta.json': '{}' }));
+  const record = (id: string) => JSON.stringify({ id, status: 'done', stages_done: ['train'], paradigm: 'joint' });
+  const { id } = createRunFolder(dir, 'exp', (runId) => ({ 'meta.json': record(runId) }));
   assert.equal(resolveRun(id, dir).id, id);
   assert.equal(resolveRun('exp-', dir).id, id);
   assert.equal(resolveRun(path.join(dir, id), 'elsewhere').id, id);
   assert.throws(() => resolveRun('nope', dir), (e: unknown) => e instanceof UserError && /no run "nope"/.test(e.message));
+  assert.throws(() => resolveRun('', dir), (e: unknown) => e instanceof UserError && /the run id is empty/.test(e.message), 'an empty id never matches as a prefix');
+  // Folders that only look like runs are not runs: no record, another run's record, a link.
+  fs.mkdirSync(path.join(dir, 'exp-look'));
+  fs.writeFileSync(path.join(dir, 'exp-look', 'meta.json'), '{"anything": 1}');
+  fs.cpSync(path.join(dir, id), path.join(dir, 'exp-copy'), { recursive: true });
+  fs.symlinkSync(path.join(dir, id), path.join(dir, 'exp-link'));
+  for (const fake of ['exp-look', 'exp-copy', 'exp-link']) assert.throws(() => resolveRun(fake, dir, { idOnly: true }), /not a dmil run folder/, fake);
+  assert.equal(resolveRun(id, dir, { idOnly: true }).id, id, 'the run itself is one');
+  assert.throws(() => resolveRun(path.join(dir, id), dir, { idOnly: true }), /name the run by its id, not by a path/);
 });

@@ -76,6 +76,21 @@ export function groupRuns(runs: RunResult[]): Group[] {
   });
 }
 
+/**
+ * Refuses a setting with two runs of one seed: they are repeats of one measurement, and counting
+ * them as two seeds would shrink the spread a table reports.
+ */
+export function requireDistinctSeeds(groups: readonly Group[]): void {
+  for (const g of groups) {
+    const bySeed = new Map<number, string>();
+    for (const r of g.runs) {
+      const other = bySeed.get(r.seed);
+      if (other !== undefined) throw new UserError(`runs ${other} and ${r.id} are the same setting (${g.label}) and seed ${r.seed}; a seed counts once`, { where: r.id, hint: 'compare one of them (remove or leave out the other)' });
+      bySeed.set(r.seed, r.id);
+    }
+  }
+}
+
 /** Keys that name a group wherever they vary: what kind of model and data it is. */
 const ALWAYS_NAMED = new Set(['model.paradigm', 'data.source']);
 

@@ -1,7 +1,5 @@
 // Options and plumbing shared by the commands.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES, describeBackend, selectBackend, type BackendChoice, type BackendReport } from '../backend/select';
 import type { Config } from '../config/schema';
@@ -86,16 +84,4 @@ export function resultName(split: string, loaded: LoadedRun): string {
 /** What an evaluation on other data records about that data. */
 export function dataRecord(loaded: LoadedRun, sets: readonly string[]): unknown {
   return loaded.newData ? { sets, files: loaded.fingerprint.files, content_sha256: loaded.fingerprint.content } : undefined;
-}
-
-/** An output file option (--out, --pointwise) must name a file in an existing, writable folder; checked before any work. */
-export function checkOutFile(out: string, option: string, example = 'scores.csv'): void {
-  const dir = path.dirname(path.resolve(out));
-  if (out.endsWith('/') || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UserError(`${option} is a folder; it needs a file name`, { where: out, hint: `e.g. ${option} ${path.join(out, example)}` });
-  if (!fs.existsSync(dir)) throw new UserError('the folder of the output file does not exist', { where: out, hint: `create it first or choose another ${option}` });
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UserError('the folder of the output file is not writable', { where: out, hint: `choose another ${option}` });
-  }
 }

@@ -2,9 +2,9 @@
 // seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { differenceText, findBaseline, groupRuns, metricLabel, pairedDifferences, type Group, type Summary } from '../analysis/compare';
+import { differenceText, findBaseline, groupRuns, metricLabel, pairedDifferences, requireDistinctSeeds, type Group, type Summary } from '../analysis/compare';
 import { UserError } from '../errors';
-import { readResult, sweepRuns } from '../experiment/results';
+import { collectRuns, readResult } from '../experiment/results';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import { listRuns } from '../runs/list';
 import { withRunsDir, type CommonOptions } from './common';
@@ -17,6 +17,7 @@ interface CompareOptions extends CommonOptions {
   all?: boolean;
   json?: boolean;
   markdown?: boolean;
+  partial?: boolean;
 }
 
 const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
@@ -107,11 +108,15 @@ export function registerCompare(program: Command): void {
     .option('--baseline <setting>', 'add paired differences against this setting (its label as compare prints it, or one of its runs) over matching seeds, with 95% paired-t intervals')
     .option('--markdown', 'Markdown tables')
     .option('--csv', 'one CSV row per setting: every metric\'s mean and standard deviation')
+    .option('--partial', 'for a sweep with cells not done: compare the done ones (and say which were left out)')
     .option('--json', 'print JSON');
   withRunsDir(cmd).action((refs: string[], opts: CompareOptions) => {
-    const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : refs.flatMap((r) => sweepRuns(r, opts.runsDir) ?? [r]);
+    if (opts.all && refs.length) throw new UserError('--all compares every finished run; name runs or pass --all, not both', { where: 'dmil compare' });
+    const note = (line: string) => process.stderr.write(`${line}\n`);
+    const ids = opts.all ? listRuns(opts.runsDir).filter((r) => r.status === 'done').map((r) => r.id) : collectRuns(refs, opts.runsDir, { partial: opts.partial, note }).ids;
     if (!ids.length) throw new UserError('no runs to compare', { where: 'dmil compare', hint: 'name runs, or pass --all to compare every finished run under --runs-dir' });
     const groups = groupRuns(ids.map((id) => readResult(id, opts.runsDir, opts.split)));
+    requireDistinctSeeds(groups);
     const baseline = opts.baseline !== undefined ? findBaseline(groups, opts.baseline) : undefined;
     const paired = baseline ? `\n\n${pairedTable(groups, baseline, Boolean(opts.markdown))}` : '';
     if (opts.csv) {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { version_core as tfVersion } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
+import { nearest } from '../config/schemaWalk';
 import { isUserError, UserError } from '../errors';
 import { registerCompare } from './compare';
 import { registerDecompose } from './decompose';
@@ -57,6 +58,16 @@ function checkSetArguments(args: readonly string[]): void {
   });
 }
 
+/** An unknown command is an error even with --help after it (which would otherwise show the root help). */
+function checkCommandName(program: Command, args: readonly string[]): void {
+  const first = args.find((a) => a !== '--verbose');
+  if (first === undefined || first.startsWith('-') || first === 'help') return;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(first)) return;
+  const near = nearest(first, names);
+  throw new UserError(`unknown command '${first}'`, { hint: `${near ? `did you mean ${near}?; ` : ''}see dmil --help` });
+}
+
 /** A reader that went away (`dmil train ... | head`) must not kill a run: its output is dropped. */
 function tolerateClosedPipes(): void {
   for (const s of [process.stdout, process.stderr]) {
@@ -72,6 +83,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const program = buildProgram();
     checkSetArguments(argv.slice(2));
+    checkCommandName(program, argv.slice(2));
     if (argv.slice(2).every((a) => a === '--verbose')) {
       const commands = program.commands.map((c) => c.name()).join(', ');
       throw new UserError('no command given', { hint: `commands: ${commands}; see dmil --help` });

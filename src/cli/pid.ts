@@ -8,9 +8,9 @@ import { EVAL_SPLITS, type EvalSplit } from '../data/dataset';
 import { prepareForTraining } from '../experiment/data';
 import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidReport } from '../experiment/pid';
 import { loadFinishedRun } from '../experiment/runModel';
-import { writeFileAtomic } from '../runs/atomic';
+import { checkOutputFile, outputName, writeOutputFile } from '../runs/outputFile';
 import { resolveRun } from '../runs/runFolder';
-import { checkOutFile, collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
+import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num, table } from './table';
 
@@ -19,6 +19,7 @@ interface PidOptions extends CommonOptions {
   split?: EvalSplit;
   json?: boolean;
   pointwise?: string;
+  force?: boolean;
   set: string[];
 }
 
@@ -29,12 +30,13 @@ export function registerPid(program: Command): void {
     .argument('<source>', 'a YAML config, or a run id (or unique prefix, or run folder)')
     .addOption(new Option('--estimator <which>', 'exact (k-means discretised), batch (neural, Liang et al. 2023), or both').choices(['exact', 'batch', 'both']).default('both'))
     .addOption(new Option('--split <split>', 'samples to estimate on (default: test; all when only exact)').choices(EVAL_SPLITS as unknown as string[]))
-    .option('--pointwise <file>', 'also write per-sample scores (nats) to this CSV')
+    .option('--pointwise <file>', 'also write per-sample scores (nats) to this CSV (- for standard output)')
+    .option('--force', 'replace the --pointwise file if it exists')
     .option('--set <key=value>', 'override a config key (for a run: data.* keys only), e.g. --set pid.clusters=12', collect, [])
     .option('--json', 'print JSON instead of a table')
     .option('-q, --quiet', 'no progress messages');
   withBackend(withRunsDir(cmd)).action(async (source: string, opts: PidOptions) => {
-    if (opts.pointwise) checkOutFile(opts.pointwise, '--pointwise');
+    const pointwiseTarget = opts.pointwise !== undefined ? checkOutputFile(opts.pointwise, '--pointwise', { force: Boolean(opts.force) }) : undefined;
     const isConfig = /\.ya?ml$/i.test(source) && fs.existsSync(source);
     const loadedConfig = isConfig ? readConfigFile(source, opts.set) : undefined;
     const run = isConfig ? undefined : resolveRun(source, opts.runsDir);
@@ -54,12 +56,13 @@ export function registerPid(program: Command): void {
         data = loaded.data;
       }
       const estimators: PidEstimator[] = opts.estimator === 'both' ? ['exact', 'batch'] : [opts.estimator];
-      const report = await measurePid({ config, data, estimators, split: opts.split, pointwise: Boolean(opts.pointwise), logger: reporter });
-      if (opts.pointwise && report.pointwise) {
-        writeFileAtomic(opts.pointwise, pointwiseCsv(report, data));
-        reporter.info(`wrote ${report.pointwise.indices.length} rows of per-sample scores to ${opts.pointwise}`);
+      const report = await measurePid({ config, data, estimators, split: opts.split, pointwise: Boolean(pointwiseTarget), logger: reporter });
+      if (pointwiseTarget && report.pointwise) {
+        writeOutputFile(pointwiseTarget, pointwiseCsv(report, data));
+        reporter.info(`wrote ${report.pointwise.indices.length} rows of per-sample scores to ${outputName(pointwiseTarget)}`);
       }
-      process.stdout.write(opts.json ? `${JSON.stringify(jsonOf(report), null, 2)}\n` : `${formatPid(report)}\n`);
+      // With --pointwise - the scores are standard output; the table goes beside the messages.
+      (pointwiseTarget?.file === null ? process.stderr : process.stdout).write(opts.json ? `${JSON.stringify(jsonOf(report), null, 2)}\n` : `${formatPid(report)}\n`);
     } finally {
       reporter.close();
     }

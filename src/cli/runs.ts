@@ -1,12 +1,12 @@
 // `dmil runs`: every run in --runs-dir with its status, what distinguishes it (its overrides or
 // sweep cell), its data, the epoch each stage kept and its test accuracy; `--filter`, `--sort`;
 // `dmil runs rm RUN` removes a run that is not being trained.
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../errors';
+import { removeStaleTemp } from '../runs/atomic';
 import { listRuns, type RunSummary } from '../runs/list';
 import { lockHolder } from '../runs/lock';
-import { resolveRun } from '../runs/runFolder';
+import { removeRunFolder, resolveRun } from '../runs/runFolder';
 import { collect, withRunsDir, type CommonOptions } from './common';
 import { num, table } from './table';
 
@@ -40,6 +40,7 @@ export function registerRuns(program: Command): void {
     if (action !== undefined && action !== 'rm') throw new UserError(`unknown action "${action}"`, { where: 'dmil runs', hint: 'dmil runs lists; dmil runs rm RUN removes one' });
     if (action === 'rm') return remove(ref, opts.runsDir);
     let runs = listRuns(opts.runsDir);
+    removeStaleTemp(opts.runsDir);
     for (const f of opts.filter) {
       const eq = f.indexOf('=');
       if (eq <= 0) throw new UserError('a filter is field=value', { where: `--filter ${f}`, hint: `fields: ${COLUMNS.join(', ')}` });
@@ -66,10 +67,10 @@ export function registerRuns(program: Command): void {
 }
 
 function remove(ref: string | undefined, runsDir: string): void {
-  if (!ref) throw new UserError('which run?', { where: 'dmil runs rm', hint: 'dmil runs rm RUN' });
-  const run = resolveRun(ref, runsDir);
+  if (ref === undefined) throw new UserError('which run?', { where: 'dmil runs rm', hint: 'dmil runs rm RUN' });
+  const run = resolveRun(ref, runsDir, { idOnly: true });
   const holder = lockHolder(run.dir);
   if (holder) throw new UserError(`run is in use by process ${holder.pid} on ${holder.host} (${holder.command})`, { where: run.id, hint: 'stop it first; a run being trained is never removed' });
-  fs.rmSync(run.dir, { recursive: true, force: true });
+  removeRunFolder(run.dir);
   process.stderr.write(`removed ${run.id}\n`);
 }

@@ -13,9 +13,10 @@ import { readRunConfig } from '../experiment/runModel';
 import { UserError } from '../errors';
 import { trainNew, trainResume } from '../experiment/train';
 import { writeFileAtomic } from '../runs/atomic';
-import { cellStates, openSweep, readPlan, recordAttempt, recordRun, sweepDir } from '../sweep/folder';
+import { DamagedFile, readRunJson } from '../runs/damaged';
+import { cellStates, lockCell, lockSweep, openSweep, readPlan, recordAttempt, recordRun, sweepDir } from '../sweep/folder';
 import { runLocal } from '../sweep/local';
-import { parseAxes, planSweep, readSweepFile, sweepSchema, type SweepPlan } from '../sweep/plan';
+import { isSweepFile, parseAxes, planSweep, readSweepFile, sweepSchema, type SweepPlan } from '../sweep/plan';
 import { slurmScript } from '../sweep/slurm';
 import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
@@ -26,6 +27,7 @@ interface SweepOptions extends CommonOptions {
   set: string[];
   executor: 'local' | 'slurm';
   jobs?: string;
+  dryRun?: boolean;
 }
 
 export function registerSweep(program: Command): void {
@@ -34,75 +36,93 @@ export function registerSweep(program: Command): void {
     .description('train every cell of a sweep (axes crossed, variants) on a local job pool or Slurm; the same command again resumes it; `dmil sweep status SWEEP`')
     .argument('<source>', 'a config with --axis flags, a sweep YAML file, or "status" / "cell" (see --help)')
     .argument('[rest...]', 'for status: the sweep (its id or folder); for cell: the sweep folder and the cell index')
-    .option('--axis <key=v1,v2>', 'a config key and its values; every combination is a cell (repeatable), e.g. --axis seed=1,2,3', collect, [])
+    .option('--axis <key=v1,v2>', 'a config key and its values; every combination is a cell (repeatable, one flag per key), e.g. --axis seed=1,2,3', collect, [])
     .option('--set <key=value>', 'override the base config of every cell (repeatable)', collect, [])
     .addOption(new Option('--executor <name>', 'where cells train').choices(['local', 'slurm']).default('local'))
     .option('--jobs <n>', 'local executor: cells at a time (default: the number of cores)')
+    .option('--dry-run', 'list the cells and write nothing')
     .option('-q, --quiet', 'no progress lines');
   withBackend(withRunsDir(cmd)).action(async (source: string, rest: string[], opts: SweepOptions) => {
     if (source === 'cell') return runOneCell(rest, opts);
     if (source === 'status') return status(rest, opts);
-    const spec = /\.ya?ml$/i.test(source) && fs.existsSync(source) && isSweepFile(source)
-      ? readSweepFile(source)
-      : sweepSchema.parse({ config: path.resolve(source), set: opts.set, axes: parseAxes(opts.axis) });
-    if (isSweepFile(source)) spec.set = [...spec.set, ...opts.set];
+    const jobs = parseJobs(opts.jobs);
+    const fromFile = /\.ya?ml$/i.test(source) && fs.existsSync(source) && isSweepFile(source);
+    if (fromFile && opts.axis.length) throw new UserError('--axis is for a config; a sweep file lists its axes', { where: source, hint: 'add the axis to the file\'s axes, or pass the base config with --axis flags' });
+    const spec = fromFile ? readSweepFile(source) : sweepSchema.parse({ config: path.resolve(source), set: opts.set, axes: parseAxes(opts.axis) });
+    if (fromFile) spec.set = [...spec.set, ...opts.set];
     if (Object.keys(spec.axes).length === 0 && Object.keys(spec.variants).length === 0) {
       throw new UserError('a sweep needs at least one axis or variant', { where: source, hint: 'e.g. --axis seed=1,2,3' });
     }
     const plan = planSweep(spec);
+    if (opts.dryRun) {
+      process.stdout.write(`${table(['cell', 'setting', 'overrides'], plan.cells.map((c) => [String(c.index), c.label, c.sets.join(' ')]))}\n`);
+      process.stderr.write(`sweep ${plan.id}: ${plan.cells.length} cells; nothing was written (dry run)\n`);
+      return;
+    }
     const dir = openSweep(opts.runsDir, plan);
+    const lock = lockSweep(dir, plan.id);
+    try {
+      cellStates(dir, opts.runsDir, plan); // damaged cell files are reported before anything starts
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
     const reporter = cliReporter({ quiet: Boolean(opts.quiet) });
     try {
       reporter.info(`sweep ${plan.id}: ${plan.cells.length} cells in ${dir}`);
       if (opts.executor === 'slurm') {
         submitSlurm(dir, plan, opts, reporter.info.bind(reporter));
       } else {
-        const jobs = opts.jobs ? Number(opts.jobs) : os.cpus().length;
-        if (!Number.isInteger(jobs) || jobs < 1) throw new UserError('--jobs takes a positive whole number', { where: `--jobs ${opts.jobs}` });
         const out = await runLocal(dir, opts.runsDir, plan, jobs, opts.backend, reporter, opts.threads === 'auto' ? undefined : String(opts.threads));
-        reporter.result(`sweep ${plan.id}: ${out.done} of ${plan.cells.length} cells done, ${out.failed} failed`);
+        reporter.result(`sweep ${plan.id}: ${out.done} of ${plan.cells.length} cells done, ${out.failed} failed${out.failed ? ` (dmil sweep status ${plan.id} says why; the same command tries them again)` : ''}`);
         if (out.failed > 0) process.exitCode = 1;
       }
       process.stdout.write(`${plan.id}\n`);
     } finally {
       reporter.close();
+      lock.release();
     }
   });
 }
 
-const isSweepFile = (file: string) => {
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    return /^(config|axes|variants):/m.test(text) && !/^data:/m.test(text);
-  } catch {
-    return false;
-  }
-};
+/** --jobs: a whole number of cells at a time, checked before anything is written. */
+function parseJobs(text: string | undefined): number {
+  if (text === undefined) return os.availableParallelism();
+  const jobs = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(jobs) || jobs < 1 || jobs > 1024) throw new UserError('--jobs takes a whole number from 1 to 1024', { where: `--jobs ${text}`, hint: `e.g. --jobs ${os.availableParallelism()}` });
+  return jobs;
+}
 
 /** Trains one cell: a new run, or the cell's run resumed. Used by both executors. */
 async function runOneCell(rest: string[], opts: SweepOptions): Promise<void> {
   const [dir, indexText] = rest;
+  if (dir === undefined || indexText === undefined || rest.length > 2) throw new UserError('dmil sweep cell takes the sweep folder and a cell index', { where: 'dmil sweep cell', hint: 'e.g. dmil sweep cell runs/sweeps/SWEEP 0; the sweep command runs this itself' });
   const plan = readPlan(dir);
   const index = Number(indexText);
-  const cell = plan.cells[index];
-  if (!cell) throw new UserError(`no cell ${indexText} in this sweep (it has ${plan.cells.length})`, { where: dir });
-  const state = cellStates(dir, opts.runsDir, plan)[index];
-  if (state.status === 'done') {
-    process.stdout.write(`${state.run}\n`);
-    return;
-  }
-  recordAttempt(dir, index);
-  const config = state.run ? readRunConfig(path.join(opts.runsDir, state.run)) : readConfigFile(plan.config, cell.sets).config;
-  const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, config));
-  const reporter = cliReporter({ quiet: true });
-  const trainOpts = { runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1), onRunFolder: (id: string) => recordRun(dir, index, id) };
+  const cell = /^\d+$/.test(indexText) ? plan.cells[index] : undefined;
+  if (!cell) throw new UserError(`no cell ${indexText} in this sweep (it has ${plan.cells.length}, numbered from 0)`, { where: dir });
+  const lock = lockCell(dir, plan, index);
   try {
-    const result = state.run
-      ? await trainResume(state.run, path.join(opts.runsDir, state.run), trainOpts)
-      : await trainNew(config, trainOpts);
-    process.stdout.write(`${result.id}\n`);
+    const state = cellStates(dir, opts.runsDir, plan)[index];
+    if (state.status === 'done') {
+      process.stdout.write(`${state.run}\n`);
+      return;
+    }
+    recordAttempt(dir, index);
+    const config = state.run ? readRunConfig(path.join(opts.runsDir, state.run)) : readConfigFile(plan.config, cell.sets).config;
+    const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, config));
+    const reporter = cliReporter({ quiet: true });
+    const trainOpts = { runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1), onRunFolder: (id: string) => recordRun(dir, index, id) };
+    try {
+      const result = state.run
+        ? await trainResume(state.run, path.join(opts.runsDir, state.run), trainOpts)
+        : await trainNew(config, trainOpts);
+      process.stdout.write(`${result.id}\n`);
+    } finally {
+      reporter.close();
+    }
   } finally {
-    reporter.close();
+    lock.release();
   }
 }
 
@@ -113,8 +133,9 @@ function status(rest: string[], opts: SweepOptions): void {
   const plan = readPlan(dir);
   const states = cellStates(dir, opts.runsDir, plan);
   const slurm = readSlurmJobs(dir);
-  process.stdout.write(`${table(['cell', 'setting', 'status', 'run', 'tries', ...(slurm ? ['slurm'] : [])], states.map((s) => [
-    String(s.cell.index), s.cell.label, s.status, s.run ?? '-', String(s.attempts), ...(slurm ? [slurm[s.cell.index] ?? '-'] : []),
+  const why = states.some((s) => s.reason);
+  process.stdout.write(`${table(['cell', 'setting', 'status', 'run', 'tries', ...(slurm ? ['slurm'] : []), ...(why ? ['why'] : [])], states.map((s) => [
+    String(s.cell.index), s.cell.label, s.status, s.run ?? '-', String(s.attempts), ...(slurm ? [slurm[s.cell.index] ?? '-'] : []), ...(why ? [s.reason ?? ''] : []),
   ]))}\n`);
 }
 
@@ -144,7 +165,8 @@ function submitSlurm(dir: string, plan: SweepPlan, opts: SweepOptions, info: (m:
 function readSlurmJobs(dir: string): Record<number, string> | null {
   const file = path.join(dir, 'slurm.json');
   if (!fs.existsSync(file)) return null;
-  const { job, cells } = JSON.parse(fs.readFileSync(file, 'utf8')) as { job: string; cells: number[] };
+  const { job, cells } = readRunJson(file) as { job: string; cells: number[] };
+  if (typeof job !== 'string' || !Array.isArray(cells)) throw new DamagedFile(file, 'not a Slurm submission record', 'delete it; dmil sweep status then shows the cells without their Slurm states');
   const states: Record<number, string> = {};
   const read = (cmd: string, args: string[]) => {
     try {

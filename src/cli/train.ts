@@ -6,12 +6,14 @@ import { modelSpec, prepareForTraining } from '../experiment/data';
 import { buildModel } from '../paradigms';
 import { UserError } from '../errors';
 import { trainNew, trainResume, type TrainResult } from '../experiment/train';
-import { readRunConfig } from '../experiment/runModel';
+import { readRunConfig, readRunConfigObject } from '../experiment/runModel';
+import { DMIL_VERSION } from '../config/versions';
 import { resolveRun, runFiles } from '../runs/runFolder';
 import { describeBackend } from '../backend/select';
 import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num } from './table';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 interface TrainOptions extends CommonOptions {
@@ -36,7 +38,8 @@ export function registerTrain(program: Command): void {
     if (configFile && opts.resume) throw new UserError('give a config or --resume, not both', { where: 'dmil train' });
     if (opts.resume && opts.set.length) throw new UserError('--set cannot change a run being resumed', { where: '--resume', hint: 'a resumed run keeps its saved config' });
 
-    const loaded = configFile ? readConfigFile(configFile, opts.set) : undefined;
+    const loaded = configFile ? loadTrainConfig(configFile, opts.set) : undefined;
+    if (loaded?.note && !opts.quiet) process.stderr.write(`${loaded.note}\n`);
     if ((opts.printConfig || opts.dryRun) && !loaded) throw new UserError('--print-config and --dry-run need a config, not --resume', { where: 'dmil train' });
     if (opts.printConfig) {
       process.stdout.write(configToYaml(loaded!.config));
@@ -88,6 +91,18 @@ export function registerTrain(program: Command): void {
       reporter.close();
     }
   });
+}
+
+/**
+ * The config to train: a YAML file, or a run's own config.yaml (re-training a run), which is
+ * read as the dmil version that wrote it (src/config/versions.ts) so that it trains as it did.
+ */
+function loadTrainConfig(file: string, sets: readonly string[]): { config: Config; note?: string } {
+  const dir = path.dirname(path.resolve(file));
+  if (path.basename(file) !== runFiles.config || !fs.existsSync(path.join(dir, runFiles.meta))) return { config: readConfigFile(file, sets).config };
+  const { version } = readRunConfigObject(dir);
+  const note = version === DMIL_VERSION ? undefined : `the config of a dmil ${version} run: read with that version's behaviour where keys were added since (see CHANGELOG.md)`;
+  return { config: readRunConfig(dir, sets), note };
 }
 
 /** What a training would use, checked and counted, without writing anything. */

@@ -15,7 +15,7 @@ const mix = z
 const syntheticModality = z.strictObject({
   name: identifier().describe('modality name, used in logs, per-modality backbones and `model.modality`'),
   dim: positiveInt().describe('feature dimension of this modality'),
-  noise: z.number().min(0).default(0.5).describe('standard deviation of the Gaussian noise added to every feature'),
+  noise: z.number().min(0).max(1000, 'at most 1000: the signal has unit variance, and far more noise leaves nothing to learn (and overflows float32)').default(0.5).describe('standard deviation of the Gaussian noise added to every feature (the signal has unit variance)'),
 });
 
 const split = z

@@ -169,6 +169,7 @@ const train = z.strictObject({
   early_stop: earlyStop.prefault({}),
   eval_batch_size: positiveInt().default(1024).describe('batch size for validation and evaluation'),
   checkpoint_seconds: z.number().min(0).default(30).describe('write the resume checkpoint at the end of an epoch once this many seconds have passed since the last one (a finished stage is committed by its own checkpoint); a kill loses at most this much training plus one epoch, which dmil train --resume replays identically; 0: after every epoch'),
+  keep_incoming: z.boolean().default(true).describe('each stage\'s incoming model (the initial weights, or what the stage before left) is a candidate, epoch 0, kept when no epoch beats it on validation; false: the best trained epoch is kept even when it is worse (dmil 0.1)'),
   divergence: z.number().min(0).default(1e4).describe('stop the run as failed when an epoch\'s mean training loss exceeds this many times the stage\'s starting loss (the incoming model\'s validation loss, at least 1 in size); 0 turns the guard off'),
 });
 export type TrainConfig = z.infer<typeof train>;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { parse } from 'csv-parse';
 import type { CsvConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
+import { checkHeader, csvParseError, MAX_RECORD_CHARS } from './csvHead';
 import { FLOAT32_MAX, requireFile } from './files';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
@@ -32,6 +33,12 @@ interface FileRead {
   lines: number[];
 }
 
+/** Columns that are never features: id, label, split and group, and the group's name on its own. */
+export interface Reserved {
+  all: string[];
+  group?: string;
+}
+
 interface Want {
   id?: string;
   label?: string;
@@ -39,13 +46,14 @@ interface Want {
   group?: string;
   modalities: { name: string; columns: string | string[] }[];
   /** Columns that never count as features. */
-  reserved: string[];
+  reserved: Reserved;
 }
 
-const columnsHint = (header: string[]) => `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}`;
+const columnsHint = (header: readonly string[]) => `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}`;
 
-function selectColumns(file: string, header: string[], m: Want['modalities'][number], reserved: string[]): number[] {
-  const free = header.map((h, i) => [h, i] as const).filter(([h]) => !reserved.includes(h));
+/** The columns of one modality: its list, or what its glob matches among the columns no other role takes. */
+export function selectColumns(file: string, header: readonly string[], m: Want['modalities'][number], reserved: Reserved): number[] {
+  const free = header.map((h, i) => [h, i] as const).filter(([h]) => !reserved.all.includes(h));
   if (Array.isArray(m.columns)) {
     return m.columns.map((c) => {
       const i = header.indexOf(c);
@@ -54,6 +62,12 @@ function selectColumns(file: string, header: string[], m: Want['modalities'][num
     });
   }
   const re = globToRegExp(m.columns);
+  // The group annotates samples; a pattern that names it (other than the catch-all "*") would
+  // have it as a feature, and leaving it out silently changes the model's input.
+  const group = reserved.group;
+  if (group !== undefined && m.columns !== '*' && re.test(group)) {
+    throw new UserError(`data.group names column "${group}", which modality ${m.name} selects as a feature (pattern "${m.columns}")`, { where: `${file}:1:${header.indexOf(group) + 1}`, hint: 'name a column no modality pattern matches, or list the modality\'s columns explicitly' });
+  }
   const hits = free.filter(([h]) => re.test(h)).map(([, i]) => i);
   if (hits.length === 0) {
     throw new UserError(`modality ${m.name}: the pattern "${m.columns}" matches no column`, { where: `${file}:1`, hint: columnsHint(header) });
@@ -65,7 +79,7 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
   requireFile(file, 'data file', 'check data.path (relative paths resolve against the config file)');
   if (fs.statSync(file).size === 0) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
   // relax_column_count: ragged rows are reported below, with both counts.
-  const parser = fs.createReadStream(file).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true }));
+  const parser = fs.createReadStream(file).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true, max_record_size: MAX_RECORD_CHARS }));
   let header: string[] | undefined;
   let col: { id?: number; label?: number; split?: number; group?: number; feats: number[][] } | undefined;
   const growing: GrowableFloat32[] = want.modalities.map(() => new GrowableFloat32());
@@ -80,6 +94,7 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const line = info.lines;
       if (!header) {
+        checkHeader(record, file);
         header = record;
         col = { id: need(want.id, 'id'), label: need(want.label, 'label'), split: need(want.split, 'split'), group: need(want.group, 'group'), feats: [] };
         col.feats = want.modalities.map((m) => selectColumns(file, header!, m, want.reserved));
@@ -95,7 +110,10 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
         out.labels.push(record[c.label]);
       }
       if (c.split !== undefined) out.splits.push(record[c.split]);
-      if (c.group !== undefined) out.groups.push(record[c.group]);
+      if (c.group !== undefined) {
+        if (record[c.group] === '') throw new UserError('empty group', { where: `${file}:${line}:${c.group + 1}`, hint: `every row needs a value in the group column "${want.group}"` });
+        out.groups.push(record[c.group]);
+      }
       c.feats.forEach((cols, m) => {
         for (const j of cols) {
           const cell = record[j];
@@ -114,12 +132,7 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
       out.rows++;
     }
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    const err = e as { code?: string; lines?: number; message: string };
-    if (err.code?.startsWith('CSV_')) {
-      throw new UserError(`malformed CSV: ${err.message.replace(/^Invalid [^:]*: /, '').split(':')[0]}`, { where: `${file}:${err.lines ?? '?'}`, hint: 'check quotes and delimiters on that row' });
-    }
-    throw e;
+    throw e instanceof UserError ? e : csvParseError(e, file);
   }
   if (!header) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
   if (out.rows === 0) throw new UserError('the file has a header but no data rows', { where: file });
@@ -139,13 +152,17 @@ function requireUniqueIds(read: FileRead, file: string, column: string): void {
   });
 }
 
+export function reservedColumns(cfg: Pick<CsvConfig, 'id' | 'label' | 'split_column' | 'group'>): Reserved {
+  return { all: [cfg.id, cfg.label, cfg.split_column, cfg.group].filter((c): c is string => c !== undefined), group: cfg.group };
+}
+
 export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
   const separate = cfg.modalities.filter((m) => m.path !== undefined && m.path !== cfg.path);
   const inMain = cfg.modalities.filter((m) => !separate.includes(m));
   if (separate.length && !cfg.id) throw new UserError('modalities in separate files are joined on an id column', { where: 'data.id', hint: 'name the id column with data.id' });
   const mainFile = cfg.path ?? separate[0]?.path;
   if (!mainFile) throw new UserError('no CSV file given', { where: 'data.path', hint: 'set data.path, or a path per modality' });
-  const reserved = [cfg.id, cfg.label, cfg.split_column, cfg.group].filter((c): c is string => c !== undefined);
+  const reserved = reservedColumns(cfg);
 
   const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, group: cfg.group, modalities: inMain, reserved });
   if (cfg.id) requireUniqueIds(main, mainFile, cfg.id);

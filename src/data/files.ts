@@ -12,6 +12,11 @@ export function requireFile(file: string, what = 'data file', hint = 'check the 
     throw new UserError(`${what} not found`, { where: file, hint });
   }
   if (stat.isDirectory()) throw new UserError(`${what} is a folder, not a file`, { where: file, hint: 'name the file inside it' });
+  // A device (/dev/zero) or a pipe never ends or cannot be read twice (data is fingerprinted, then read).
+  if (!stat.isFile()) {
+    const kind = stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : 'a device';
+    throw new UserError(`${what} is ${kind}, not a regular file`, { where: file, hint: 'write the data to a file first' });
+  }
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch {

@@ -69,19 +69,43 @@ function dataWhere(config: Config): string {
   return d.path ?? d.labels ?? d.images ?? 'data';
 }
 
+/** The fewest samples a validation or test split may have: below it, accuracy moves in steps of 0.1 or more. */
+export const MIN_EVAL_SAMPLES = 10;
+
+/** What is wrong with a split's sizes for training and reporting, or null. */
+export function splitProblem(sizes: { train: number; val: number; test: number }, classes: number): string | null {
+  for (const [name, n] of [['validation', sizes.val], ['test', sizes.test]] as const) {
+    if (n === 0) return `the ${name} split is empty`;
+    if (n < MIN_EVAL_SAMPLES) return `the ${name} split has ${n} sample${n === 1 ? '' : 's'}; an accuracy on fewer than ${MIN_EVAL_SAMPLES} says little (each sample moves it by ${(1 / n).toFixed(2)})`;
+  }
+  if (sizes.train < 2 * classes) return `${classes} classes for ${sizes.train} training samples: fewer than 2 per class`;
+  return null;
+}
+
+/**
+ * Refuses labels that are measurements, not classes: numbers some of which are not whole (a
+ * regression target read as hundreds of classes).
+ */
+export function requireClassLabels(classNames: readonly string[], where: string): void {
+  const numbers = classNames.map(Number);
+  if (!classNames.every((c) => c.trim() !== '' && Number.isFinite(Number(c)))) return;
+  const fractional = classNames.find((c, i) => !Number.isInteger(numbers[i]));
+  if (fractional !== undefined) {
+    throw new UserError(`the labels are numbers with fractions (e.g. ${fractional}; ${classNames.length} distinct values): a regression target, not classes`, { where, hint: 'dmil trains classifiers; bin the target into classes first, or name the class column with data.label' });
+  }
+}
+
 export async function prepareForTraining(config: Config): Promise<{ data: Dataset; info: DataInfo }> {
   const raw = await loadSource(config);
   const present = new Set(raw.labels).size;
   if (present < 2) {
     throw new UserError(`the data has ${present === 1 ? `a single class ("${raw.classNames[raw.labels[0]]}")` : 'no samples'}; a classifier needs at least two`, { where: dataWhere(config), hint: 'check the label column and the file' });
   }
-  for (const s of [0, 1] as const) {
-    if (!raw.split.includes(s)) {
-      throw new UserError(`the ${s === 0 ? 'training' : 'validation'} split is empty`, { where: 'data', hint: 'use more samples, or a split column with train and val rows' });
-    }
-  }
-  const stats = fitStandardiser(raw);
+  requireClassLabels(raw.classNames, dataWhere(config));
   const count = (s: number) => raw.split.reduce((a, v) => a + (v === s ? 1 : 0), 0);
+  const problem = splitProblem({ train: count(0), val: count(1), test: count(2) }, raw.classNames.length);
+  if (problem) throw new UserError(problem, { where: dataWhere(config), hint: 'use more samples, a larger data.split.val / data.split.test, or a split column with enough rows of each' });
+  const stats = fitStandardiser(raw);
   const info: DataInfo = {
     source: config.data.source,
     samples: raw.labels.length,

@@ -1,6 +1,5 @@
 // Evaluation of a trained run on one split: recompute predictions and report the metrics of
 // dmil-method.md, each with its interval, from the one prediction record every paradigm gives.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bootstrapInterval, wilsonInterval, type Interval } from '../analysis/intervals';
 import { accuracy, argmaxRows, confusionMatrix, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
@@ -9,6 +8,7 @@ import { splitIndices } from '../data/dataset';
 import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeJsonAtomic } from '../runs/atomic';
+import { ensureFolder } from '../runs/storage';
 import { runFiles } from '../runs/runFolder';
 import { fitLabelProbes } from './labelProbe';
 import { predictSamples, type Predictions } from './predict';
@@ -137,6 +137,8 @@ export interface EvalTarget {
   batchSize: number;
   /** Seed of the label probe. */
   seed: number;
+  /** Whether to write eval/<file>.json (false for a read-only run folder). */
+  save?: boolean;
 }
 
 /**
@@ -149,8 +151,11 @@ export async function evaluateSplits(t: EvalTarget, splits: { split: EvalSplit; 
     return splits.map(({ split, file, data }) => {
       const indices = splitIndices(t.data, split);
       const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictSamples(t.model, t.data, indices, t.batchSize), { nProbe: probes?.score(indices) ?? null, data });
-      fs.mkdirSync(path.join(t.runDir, runFiles.eval), { recursive: true });
-      writeJsonAtomic(path.join(t.runDir, runFiles.eval, `${file ?? split}.json`), report);
+      if (t.save !== false) {
+        const folder = path.join(t.runDir, runFiles.eval);
+        ensureFolder(folder);
+        writeJsonAtomic(path.join(folder, `${file ?? split}.json`), report);
+      }
       return report;
     });
   } finally {

@@ -59,6 +59,10 @@ export interface PidRequest {
   logger: Logger;
 }
 
+/** Fewest evaluated samples for any estimate, and per k-means cluster for the exact one. */
+export const MIN_PID_SAMPLES = 30;
+export const SAMPLES_PER_CLUSTER = 10;
+
 const pick = (p: Pid) => Object.fromEntries(PID_KEYS.map((k) => [k, p[k]])) as PidEstimate['values'];
 
 export async function measurePid(req: PidRequest): Promise<PidReport> {
@@ -70,7 +74,12 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
   const split: EvalSplit = req.split ?? (needsClassifiers ? 'test' : 'all');
   const evaluate = splitIndices(data, split);
   const train = splitIndices(data, 'train');
-  if (evaluate.length < 2) throw new UserError(`the ${split} split has ${evaluate.length} samples`, { where: '--split', hint: 'choose a split with samples' });
+  const k = config.pid.clusters;
+  const need = Math.max(MIN_PID_SAMPLES, req.estimators.includes('exact') ? SAMPLES_PER_CLUSTER * k : 0);
+  if (evaluate.length < need) {
+    const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, pid.clusters ${k}), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
+    throw new UserError(`${split === 'all' ? 'the data has' : `the ${split} split has`} ${evaluate.length} samples; ${why}`, { where: '--split', hint: `use more data${split !== 'all' && !needsClassifiers ? ', --split all' : ''}${need > MIN_PID_SAMPLES ? `, or fewer clusters (--set pid.clusters=${Math.max(2, Math.floor(evaluate.length / SAMPLES_PER_CLUSTER))})` : ''}` });
+  }
   if (needsClassifiers && (train.length === 0 || splitIndices(data, 'val').length === 0)) {
     throw new UserError('the batch estimator and pointwise scores need training and validation splits to fit their classifiers', { where: 'data', hint: 'use --estimator exact, or data with train and val rows' });
   }
@@ -79,7 +88,6 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
   const B = config.pid.bootstrap;
 
   if (req.estimators.includes('exact')) {
-    const k = config.pid.clusters;
     const clusters = data.modalities.map((m, i) => kmeans(m.values, data.labels.length, featureSize(m), k, Rng.derive(config.seed, `pid-kmeans-${i}`), train.length ? train : undefined));
     const exactOn = (idx: Int32Array) => {
       const rows = Int32Array.from(idx, (i) => evaluate[i]);

@@ -3,14 +3,15 @@
 // a sweep has finished.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import type { RunResult } from '../analysis/compare';
 import { UserError } from '../errors';
 import { readMeta } from '../runs/meta';
 import { readMetrics } from '../runs/metricsFile';
 import { resolveRun, runFiles } from '../runs/runFolder';
 import { cellStates, readPlan, sweepDir, type CellState } from '../sweep/folder';
+import { DamagedFile, readRunJson } from '../runs/damaged';
 import type { EvalReport } from './evaluate';
+import { readRunConfigObject } from './runModel';
 
 /** The metrics of one run's evaluation, flattened to names. */
 export function runMetrics(report: EvalReport, selection: Record<string, { best_epoch: number }> | undefined): Record<string, number> {
@@ -37,8 +38,9 @@ export function readResult(ref: string, runsDir: string, split: string): ReadRes
   const file = path.join(run.dir, runFiles.eval, `${split}.json`);
   if (!fs.existsSync(file)) throw new UserError(`no ${split} evaluation in this run (is it done?)`, { where: run.id, hint: `run dmil eval ${run.id} --split ${split}, or leave the run out` });
   const meta = readMeta(run.dir);
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalReport;
-  const config = parse(fs.readFileSync(path.join(run.dir, runFiles.config), 'utf8')) as Record<string, unknown>;
+  const report = readRunJson(file) as EvalReport;
+  if (!report || typeof report !== 'object' || typeof report.accuracy !== 'number') throw new DamagedFile(file, 'not an evaluation', `run dmil eval ${run.id} --split ${split} to write it again`);
+  const config = readRunConfigObject(run.dir).raw;
   // Training time: the epochs' own seconds from metrics.csv (a resumed run's pause not counted).
   const rows = readMetrics(path.join(run.dir, runFiles.metrics)).filter((r) => r.split === 'train');
   const seconds = rows.length ? rows.reduce((a, r) => a + (r.values.epoch_seconds ?? 0), 0) : Number.NaN;
@@ -47,20 +49,52 @@ export function readResult(ref: string, runsDir: string, split: string): ReadRes
 
 /** The folder of a sweep named by id or folder; undefined when `ref` is not a sweep. */
 export function findSweep(ref: string, runsDir: string): string | undefined {
+  if (ref.trim() === '') return undefined;
   const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(runsDir, ref);
   return fs.existsSync(path.join(dir, 'plan.json')) ? dir : undefined;
 }
 
-/** The finished runs of a sweep named by id or folder; undefined when `ref` is not a sweep. */
-export function sweepRuns(ref: string, runsDir: string): string[] | undefined {
-  const dir = findSweep(ref, runsDir);
-  if (!dir) return undefined;
-  return doneRuns(cellStates(dir, runsDir, readPlan(dir)), ref);
+export interface CollectedRuns {
+  /** Run ids, each once. */
+  ids: string[];
+  /** A single sweep named alone: its folder and the states of its cells. */
+  sweep?: { dir: string; states: CellState[] };
 }
 
-/** The runs of a sweep's finished cells; refuses a sweep (named `ref`) with none. */
-export function doneRuns(states: readonly CellState[], ref: string): string[] {
-  const done = states.filter((c) => c.status === 'done').map((c) => c.run!);
-  if (!done.length) throw new UserError('no cell of this sweep is done yet', { where: ref, hint: `dmil sweep status ${ref}` });
-  return done;
+/**
+ * The finished runs that `refs` name (run ids, folders, sweeps), for compare and report. A run
+ * named twice (directly, or also through a sweep) is an error, not a second seed; a sweep with
+ * cells that are not done is refused unless `partial`, and then what is left out is said.
+ */
+export function collectRuns(refs: readonly string[], runsDir: string, opts: { partial?: boolean; note?: (line: string) => void } = {}): CollectedRuns {
+  const ids: string[] = [];
+  const namedAs = new Map<string, string>();
+  let sweep: CollectedRuns['sweep'];
+  const add = (id: string, dir: string, as: string) => {
+    const key = fs.realpathSync(dir);
+    const before = namedAs.get(key);
+    if (before !== undefined) throw new UserError(`run ${id} is named twice (as ${before} and as ${as}); a run counts once`, { where: as, hint: 'name each run once' });
+    namedAs.set(key, as);
+    ids.push(id);
+  };
+  for (const ref of refs) {
+    const dir = findSweep(ref, runsDir);
+    if (!dir) {
+      const run = resolveRun(ref, runsDir);
+      add(run.id, run.dir, ref);
+      continue;
+    }
+    const states = cellStates(dir, runsDir, readPlan(dir));
+    if (refs.length === 1) sweep = { dir, states };
+    const notDone = states.filter((c) => c.status !== 'done');
+    const list = notDone.map((c) => `cell ${c.cell.index} (${c.cell.label}) ${c.status}${c.reason ? `: ${c.reason}` : ''}`).join('; ');
+    if (notDone.length && !opts.partial) {
+      throw new UserError(`${notDone.length} of ${states.length} cells of this sweep are not done: ${list}`, { where: ref, hint: `dmil sweep status ${ref} says why; run the sweep again, or pass --partial to use the done cells only` });
+    }
+    if (notDone.length) opts.note?.(`left out ${notDone.length} of ${states.length} cells of ${ref} (not done): ${list}`);
+    const done = states.filter((c) => c.status === 'done');
+    if (!done.length) throw new UserError('no cell of this sweep is done yet', { where: ref, hint: `dmil sweep status ${ref}` });
+    for (const c of done) add(c.run!, path.join(runsDir, c.run!), `${ref} cell ${c.cell.index}`);
+  }
+  return { ids, sweep };
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parse } from 'yaml';
 import { configFromObject } from '../config/load';
+import { configVersion, DMIL_VERSION, isNewer, upgradeConfig } from '../config/versions';
 import type { Config } from '../config/schema';
 import type { Dataset } from '../data/dataset';
 import type { DataFingerprint } from '../data/fingerprint';
@@ -17,22 +18,33 @@ import { liveStatus, readMeta, type RunMeta } from '../runs/meta';
 import { runFiles } from '../runs/runFolder';
 import { modelSpec, prepareForRun, readDataInfo } from './data';
 
-export function readRunConfig(runDir: string, sets: readonly string[] = []): Config {
+/**
+ * A run's config.yaml as an object in today's layout, with the behaviour of the dmil version that
+ * wrote it where keys were added since (src/config/versions.ts), and that version.
+ */
+export function readRunConfigObject(runDir: string): { raw: Record<string, unknown>; version: string } {
   const file = path.join(runDir, runFiles.config);
-  let text: string;
   let raw: unknown;
   try {
-    text = fs.readFileSync(file, 'utf8');
-    raw = parse(text);
+    raw = parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new DamagedFile(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid YAML');
   }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new DamagedFile(file, 'not a config (empty, or not a mapping)');
+  const version = configVersion(raw as Record<string, unknown>, readMeta(runDir).versions?.dmil);
+  if (isNewer(version)) throw new UserError(`the run was trained by dmil ${version}; this is dmil ${DMIL_VERSION}`, { where: runDir, hint: 'read it with that version or a newer one' });
+  return { raw: upgradeConfig(raw as Record<string, unknown>, version).config, version };
+}
+
+export function readRunConfig(runDir: string, sets: readonly string[] = []): Config {
+  const file = path.join(runDir, runFiles.config);
+  const { raw, version } = readRunConfigObject(runDir);
   try {
     return configFromObject(raw, sets, file).config;
   } catch (e) {
     // A --set the user gave is their error; anything else means the saved config was changed.
     if (sets.length > 0 || !(e instanceof UserError)) throw e;
-    throw new DamagedFile(file, `no longer a valid config (${e.oneLine()})`);
+    throw new DamagedFile(file, `not a valid config of dmil ${version} (${e.oneLine()})`);
   }
 }
 

@@ -22,7 +22,8 @@ import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
 import type { StagePosition } from '../train/pace';
-import { Interrupted, runStage, sumEpochTimes, type EpochTime, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
+import type { EarlyStopMetric } from '../train/earlyStop';
+import { Interrupted, runStage, sumEpochTimes, upgradeLoopState, type EpochTime, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
 import type { Dataset } from '../data/dataset';
 import { dataInfoFiles, modelSpec, prepareForRun, prepareForTraining, readDataInfo } from './data';
 import { evaluateSplits, type EvalReport } from './evaluate';
@@ -108,7 +109,7 @@ export async function trainResume(runId: string, runDir: string, opts: TrainOpti
   }
 }
 
-async function readResumeState(runDir: string, stage: string, logger: Logger): Promise<StageSnapshot | undefined> {
+async function readResumeState(runDir: string, stage: string, metric: EarlyStopMetric, logger: Logger): Promise<StageSnapshot | undefined> {
   const dir = path.join(runDir, runFiles.resume);
   if (!fs.existsSync(path.join(dir, 'model.json'))) return undefined;
   let loaded: Awaited<ReturnType<typeof loadTensors>>;
@@ -125,7 +126,7 @@ async function readResumeState(runDir: string, stage: string, logger: Logger): P
     tf.dispose(Object.values(tensors));
     return undefined;
   }
-  return { loop, tensors };
+  return { loop: upgradeLoopState(loop, metric), tensors };
 }
 
 async function trainStages(config: Config, model: ParadigmModel, data: Dataset, meta: RunMeta, dir: string, lock: RunLock, opts: TrainOptions): Promise<TrainResult> {
@@ -137,7 +138,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
       if (meta.stages_done.includes(stage.name)) continue;
       meta.stage = stage.name;
       writeMeta(dir, meta);
-      const resumeFrom = await readResumeState(dir, stage.name, opts.logger);
+      const resumeFrom = await readResumeState(dir, stage.name, (stage.train ?? config.train).early_stop.metric, opts.logger);
       if (resumeFrom) opts.logger.info(`${stage.name}: continuing after epoch ${resumeFrom.loop.epochsDone}`);
       // Rows of this stage past the point it continues from came from work that was lost.
       const keep = rows.filter((r) => r.stage !== stage.name || (resumeFrom !== undefined && r.epoch <= resumeFrom.loop.epochsDone));

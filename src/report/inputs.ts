@@ -2,18 +2,17 @@
 // a finished run, its predictions on the test split; or the results of several runs or a sweep.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupRuns } from '../analysis/compare';
+import { groupRuns, requireDistinctSeeds } from '../analysis/compare';
 import { splitIndices } from '../data/dataset';
 import { readDataInfo, type DataInfo } from '../experiment/data';
 import type { EvalReport } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
-import { doneRuns, findSweep, readResult, sweepRuns } from '../experiment/results';
+import { collectRuns, readResult } from '../experiment/results';
 import { loadFinishedRun } from '../experiment/runModel';
 import { readRunJson } from '../runs/damaged';
 import { liveStatus, readMeta } from '../runs/meta';
 import { readMetrics } from '../runs/metricsFile';
 import { runFiles } from '../runs/runFolder';
-import { cellStates, readPlan } from '../sweep/folder';
 import type { CompareReportInput } from './compareReport';
 import type { RunReportInput } from './runReport';
 
@@ -65,13 +64,12 @@ export async function readRunInput(id: string, dir: string, startBackend: () => 
  * The finished runs among `refs` (run ids, folders, or sweeps), grouped by setting as dmil compare
  * groups them; for a single sweep, also its folder and its cells.
  */
-export function readCompareInput(refs: string[], runsDir: string): Omit<CompareReportInput, 'title' | 'subtitle'> & { sweep?: string } {
-  // One sweep: its cells' states are read once, for its runs and for the cells table.
-  const sweep = refs.length === 1 ? findSweep(refs[0], runsDir) : undefined;
-  const states = sweep ? cellStates(sweep, runsDir, readPlan(sweep)) : undefined;
-  const ids = states ? doneRuns(states, refs[0]) : refs.flatMap((r) => sweepRuns(r, runsDir) ?? [r]);
+export function readCompareInput(refs: string[], runsDir: string, opts: { partial?: boolean; note?: (line: string) => void } = {}): Omit<CompareReportInput, 'title' | 'subtitle'> & { sweep?: string } {
+  const { ids, sweep } = collectRuns(refs, runsDir, opts);
   const results = ids.map((id) => readResult(id, runsDir, 'test'));
   const curves = Object.fromEntries(results.map((r) => [r.id, readMetrics(path.join(r.dir, runFiles.metrics))]));
-  const cells = states?.map((c) => ({ label: c.cell.label, status: c.status, run: c.run, attempts: c.attempts }));
-  return { groups: groupRuns(results), curves, cells, sweep };
+  const cells = sweep?.states.map((c) => ({ label: c.cell.label, status: c.status, run: c.run, attempts: c.attempts }));
+  const groups = groupRuns(results);
+  requireDistinctSeeds(groups);
+  return { groups, curves, cells, sweep: sweep?.dir };
 }

@@ -3,12 +3,59 @@
 // a failed write removes its temporary file and names the target in the error.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
 import { injectedNoSpace, storageFailure, writePoint } from './storage';
 
-/** Names of temporary files and folders these writers leave only when killed. */
-export const TEMP_PATTERN = /\.tmp-\d+-[0-9a-f]{8}$/;
-const tempName = (target: string) => `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+/**
+ * Names of temporary files and folders these writers leave only when killed:
+ * `.tmp-<host>-<pid>-<random>` (host: a short hash of the host name, so that a runs folder shared
+ * between machines is cleaned only by the machine that can tell whether the writer is alive), or
+ * `.tmp-<pid>-<random>` as versions before 0.3 named them.
+ */
+export const TEMP_PATTERN = /\.tmp-(?:([0-9a-f]{6})-)?(\d+)-[0-9a-f]{8}$/;
+const HOST_TAG = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 6);
+/** The suffix that makes a name temporary: see TEMP_PATTERN. */
+export const tempSuffix = () => `.tmp-${HOST_TAG}-${process.pid}-${randomBytes(4).toString('hex')}`;
+const tempName = (target: string) => `${target}${tempSuffix()}`;
+
+/** Whether a temporary name's writer is gone: it ran on this host and its process no longer exists. */
+export function isStaleTemp(name: string): boolean {
+  const m = TEMP_PATTERN.exec(name);
+  if (!m) return false;
+  if (m[1] !== undefined && m[1] !== HOST_TAG) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/**
+ * Removes what killed writers left directly in a shared folder (the runs folder, a sweep folder):
+ * hidden temporary files and folders whose process is gone. Live writers' files are kept.
+ */
+export function removeStaleTemp(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names.filter(isStaleTemp)) {
+    try {
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      removed.push(path.join(dir, name));
+    } catch {
+      // A read-only folder keeps them; they are never read as results.
+    }
+  }
+  return removed;
+}
 
 /** Writes all of `data` to a new file and flushes it; throws on a short write. */
 function writeFully(file: string, data: Uint8Array): void {

@@ -29,7 +29,8 @@ export function listRuns(runsDir: string): RunSummary[] {
   const out: RunSummary[] = [];
   for (const id of fs.readdirSync(runsDir)) {
     const dir = path.join(runsDir, id);
-    if (!fs.existsSync(path.join(dir, runFiles.meta))) continue;
+    // Hidden folders are a killed writer's temporary copies, never runs.
+    if (id.startsWith('.') || !fs.existsSync(path.join(dir, runFiles.meta))) continue;
     try {
       const meta = readMeta(dir);
       const origin = originOf(meta.command ?? []);

@@ -1,6 +1,7 @@
 // One writer per run: `<run>/lock` holds the pid and host of the process that writes into the run
 // (train, resume, eval, decompose). It is created with O_EXCL, so of two processes at once exactly
 // one gets it. A lock whose process is gone (same host, pid not alive) is stale and taken over.
+// Sweeps use the same lock: one `dmil sweep` per sweep folder, one process per cell.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,9 +44,9 @@ export function lockHolderAlive(info: LockInfo): boolean {
   }
 }
 
-/** The live holder of a run's lock, or null. */
-export function lockHolder(runDir: string): LockInfo | null {
-  const info = readLock(path.join(runDir, LOCK_FILE));
+/** The live holder of a run's lock (or of the lock file `file` in it), or null. */
+export function lockHolder(runDir: string, file = LOCK_FILE): LockInfo | null {
+  const info = readLock(path.join(runDir, file));
   return info && lockHolderAlive(info) ? info : null;
 }
 
@@ -58,28 +59,37 @@ export interface RunLock {
  * process is gone) is moved aside first; if what was moved turns out to be live, it is put back.
  */
 export function acquireRunLock(runDir: string, runId: string, command: string): RunLock {
-  const file = path.join(runDir, LOCK_FILE);
+  return acquireLock(path.join(runDir, LOCK_FILE), 'run', runId, command);
+}
+
+/** The lock file `file` of a thing (`what`: run, sweep, sweep cell) named `id`; see acquireRunLock. */
+export function acquireLock(file: string, what: string, id: string, command: string): RunLock {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx');
       try {
-        fs.writeSync(fd, lockContent(command));
+        const content = Buffer.from(lockContent(command));
+        if (fs.writeSync(fd, content) !== content.byteLength) throw Object.assign(new Error(`short write to ${file}`), { code: 'ENOSPC' });
         fs.fsyncSync(fd);
-      } finally {
+      } catch (e) {
+        // A lock that could not be written whole (a full disk) must not be left to block the next command.
         fs.closeSync(fd);
+        fs.rmSync(file, { force: true });
+        throw e;
       }
+      fs.closeSync(fd);
       return ownedLock(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw storageFailure(e, file);
     }
     const info = readLock(file);
     if (info && lockHolderAlive(info)) {
-      throw new UserError(`run is in use by process ${info.pid} on ${info.host} (${info.command}, since ${info.since})`, {
-        where: runId, hint: 'wait for it to finish or stop it; if that process is gone, delete the run\'s lock file',
+      throw new UserError(`${what} is in use by process ${info.pid} on ${info.host} (${info.command}, since ${info.since})`, {
+        where: id, hint: `wait for it to finish or stop it; if that process is gone, delete ${file}`,
       });
     }
     if (!info && Date.now() - safeMtime(file) < 2000) {
-      throw new UserError('run is being locked by another process right now', { where: runId, hint: 'try again in a moment' });
+      throw new UserError(`${what} is being locked by another process right now`, { where: id, hint: 'try again in a moment' });
     }
     const aside = `${file}.stale-${process.pid}-${randomBytes(2).toString('hex')}`;
     try {
@@ -94,7 +104,7 @@ export function acquireRunLock(runDir: string, runId: string, command: string): 
     }
     fs.rmSync(aside, { force: true });
   }
-  throw new UserError('could not take the run\'s lock (other processes keep taking it)', { where: runId, hint: 'try again when no other dmil command works on this run' });
+  throw new UserError(`could not take the ${what}'s lock (other processes keep taking it)`, { where: id, hint: `try again when no other dmil command works on this ${what}` });
 }
 
 function safeMtime(file: string): number {

@@ -74,7 +74,8 @@ export function readMeta(dir: string): RunMeta {
     : typeof meta.id !== 'string' ? 'no id'
       : !STATUSES.includes(meta.status) ? `unknown status ${JSON.stringify(meta.status)}`
         : !Array.isArray(meta.stages_done) || meta.stages_done.some((s) => typeof s !== 'string') ? 'no list of finished stages'
-          : typeof meta.paradigm !== 'string' ? 'no paradigm' : null;
+          : meta.status === 'done' && meta.stages_done.length === 0 ? 'done, but no stage finished'
+            : typeof meta.paradigm !== 'string' ? 'no paradigm' : null;
   if (bad) throw new DamagedFile(file, bad);
   return meta;
 }

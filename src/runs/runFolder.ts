@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { editDistance } from '../config/schemaWalk';
 import { UserError } from '../errors';
-import { commitFolder, writeTempFolder } from './atomic';
+import { commitFolder, removeStaleTemp, tempSuffix, writeTempFolder } from './atomic';
 import { storageFailure } from './storage';
 
 export function timestampId(now: Date): string {
@@ -24,6 +24,7 @@ function ensureRunsDir(runsDir: string): void {
     throw new UserError(`runs folder cannot be created or written: ${why[code] ?? 'permission denied'} (${code})`, { where: runsDir, hint: 'pass a writable folder with --runs-dir' });
   }
   if (!fs.statSync(runsDir).isDirectory()) throw new UserError('runs folder is a file, not a folder', { where: runsDir, hint: 'pass a folder with --runs-dir' });
+  removeStaleTemp(runsDir);
 }
 
 /**
@@ -68,15 +69,50 @@ export const runFiles = {
 } as const;
 
 /**
- * Finds a run from what the user typed: a folder path holding meta.json, an id under `runsDir`,
- * or a unique prefix of one.
+ * Finds a run from what the user typed: an id under `runsDir` or a unique prefix of one, or a
+ * run folder's path (a folder holding meta.json; reading it checks the record). With `idOnly`
+ * (what `dmil runs rm` deletes) only an id or prefix is taken, never a path, and the folder must
+ * be a real folder directly in the runs folder whose meta.json is the run record of that id:
+ * a folder that merely holds a file called meta.json is never deleted.
  */
-export function resolveRun(ref: string, runsDir: string): { id: string; dir: string } {
-  const isRun = (d: string) => fs.existsSync(path.join(d, runFiles.meta));
-  if ((ref.includes('/') || ref.includes(path.sep) || ref === '.') && isRun(ref)) return { id: path.basename(path.resolve(ref)), dir: ref };
+export function resolveRun(ref: string, runsDir: string, opts: { idOnly?: boolean } = {}): { id: string; dir: string } {
+  if (ref.trim() === '') throw new UserError('the run id is empty', { where: runsDir, hint: 'pass a run id, as `dmil runs` lists them; a script may have passed an unset variable' });
+  const isPath = ref.includes('/') || ref.includes(path.sep) || ref === '.' || ref === '..';
+  if (isPath) {
+    if (opts.idOnly) throw new UserError('name the run by its id, not by a path', { where: ref, hint: `\`dmil runs --runs-dir ${runsDir}\` lists the ids; pass --runs-dir for runs elsewhere` });
+    if (!fs.existsSync(path.join(ref, runFiles.meta))) throw new UserError('not a dmil run folder: it has no meta.json', { where: ref, hint: 'pass a run id from `dmil runs`, or the folder of a run dmil trained' });
+    return { id: path.basename(path.resolve(ref)), dir: ref };
+  }
+  requireRunsFolder(runsDir);
+  const found = findRun(ref, runsDir);
+  if (opts.idOnly) {
+    const problem = runRecordProblem(found.dir, found.id);
+    if (problem) throw new UserError(`not a dmil run folder: ${problem}`, { where: found.dir, hint: 'dmil removes only the runs it trained; remove anything else by hand' });
+  }
+  return found;
+}
+
+function requireRunsFolder(runsDir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(runsDir);
+  } catch {
+    throw new UserError('runs folder does not exist', { where: runsDir, hint: 'pass the folder your runs are in with --runs-dir (default: runs)' });
+  }
+  if (!stat.isDirectory()) throw new UserError('runs folder is a file, not a folder', { where: runsDir, hint: 'pass a folder with --runs-dir' });
+}
+
+/** An id or unique prefix among the run folders directly in `runsDir`. */
+function findRun(ref: string, runsDir: string): { id: string; dir: string } {
   const direct = path.join(runsDir, ref);
-  if (isRun(direct)) return { id: ref, dir: direct };
-  const candidates = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).filter((d) => d.startsWith(ref) && isRun(path.join(runsDir, d))) : [];
+  if (!ref.startsWith('.') && fs.existsSync(direct)) {
+    if (!fs.existsSync(path.join(direct, runFiles.meta))) {
+      const hint = fs.existsSync(path.join(direct, runFiles.config)) ? 'it looks like a run whose meta.json was deleted: restore it from a backup, or remove the folder' : 'pass a run id from `dmil runs`';
+      throw new UserError('not a dmil run folder: it has no meta.json', { where: direct, hint });
+    }
+    return { id: ref, dir: direct };
+  }
+  const candidates = ref.startsWith('.') ? [] : runIds(runsDir).filter((d) => d.startsWith(ref));
   if (candidates.length === 1) return { id: candidates[0], dir: path.join(runsDir, candidates[0]) };
   if (candidates.length > 1) {
     throw new UserError(`run id "${ref}" is ambiguous: ${candidates.length} runs start with it`, { where: runsDir, hint: `e.g. ${candidates.slice(0, 3).join(', ')}` });
@@ -85,13 +121,67 @@ export function resolveRun(ref: string, runsDir: string): { id: string; dir: str
   throw new UserError(`no run "${ref}"`, { where: runsDir, hint: `${near ? `did you mean ${near}? ` : ''}\`dmil runs\` lists the runs; pass --runs-dir if they live elsewhere` });
 }
 
+/** What keeps `dir` from being a run folder dmil may delete, or null: a real folder whose meta.json is the run record of `id`. */
+function runRecordProblem(dir: string, id: string): string | null {
+  const stat = fs.lstatSync(dir);
+  if (stat.isSymbolicLink()) return 'it is a symbolic link, not a run folder';
+  if (!stat.isDirectory()) return 'it is a file, not a run folder';
+  let meta: { id?: unknown; status?: unknown; stages_done?: unknown; paradigm?: unknown } | null;
+  try {
+    meta = JSON.parse(fs.readFileSync(path.join(dir, runFiles.meta), 'utf8')) as typeof meta;
+  } catch {
+    return 'its meta.json is missing or not valid JSON';
+  }
+  if (!meta || typeof meta !== 'object' || typeof meta.id !== 'string' || typeof meta.status !== 'string' || !Array.isArray(meta.stages_done) || typeof meta.paradigm !== 'string') return 'its meta.json is not a dmil run record';
+  if (meta.id !== id) return `its meta.json is the record of run "${meta.id}", not of "${id}" (a copied or renamed folder)`;
+  return null;
+}
+
+/** Ids of the folders directly in `runsDir` that hold a meta.json (hidden and temporary folders are never runs). */
+export function runIds(runsDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runsDir);
+  } catch {
+    return [];
+  }
+  return names.filter((d) => !d.startsWith('.') && fs.existsSync(path.join(runsDir, d, runFiles.meta)));
+}
+
+/** Whether dmil can write into a run folder (not on a read-only file system, not locked down). */
+export function runIsWritable(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function requireWritableRun(dir: string, hint: string): void {
+  if (!runIsWritable(dir)) throw new UserError('the run folder is read-only', { where: dir, hint });
+}
+
+/**
+ * Removes a run folder: first renamed aside in one step (on a read-only or locked-down runs folder
+ * this fails and nothing is deleted), then deleted. A kill half-way leaves only a hidden folder,
+ * which is never listed as a run and is removed by the next `dmil runs`.
+ */
+export function removeRunFolder(dir: string): void {
+  const aside = path.join(path.dirname(dir), `.${path.basename(dir)}.removing${tempSuffix()}`);
+  try {
+    fs.renameSync(dir, aside);
+  } catch (e) {
+    throw storageFailure(e, dir);
+  }
+  fs.rmSync(aside, { recursive: true, force: true });
+}
+
 /** The run id whose start is closest to what was typed (a typo in an id or its prefix), if any is close. */
 function nearestRun(ref: string, runsDir: string): string | undefined {
-  if (!fs.existsSync(runsDir) || !fs.statSync(runsDir).isDirectory()) return undefined;
   let best: string | undefined;
   let bestD = Infinity;
-  for (const id of fs.readdirSync(runsDir)) {
-    if (id.startsWith('.') || !fs.existsSync(path.join(runsDir, id, runFiles.meta))) continue;
+  for (const id of runIds(runsDir)) {
     const d = editDistance(ref, id.slice(0, ref.length));
     if (d < bestD) [best, bestD] = [id, d];
   }

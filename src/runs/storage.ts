@@ -1,5 +1,7 @@
 // File-system failures the user can fix (disk full, permissions, read-only, name too long) as
 // one line naming the path, and the test hooks that inject faults at write points.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { UserError } from '../errors';
 
 const FIXES: Record<string, { what: string; hint: string }> = {
@@ -28,6 +30,26 @@ export class StorageError extends UserError {
 export function storageFailure(e: unknown, file: string): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   return code && FIXES[code] && !(e instanceof UserError) ? new StorageError(code, file) : e;
+}
+
+/**
+ * Creates a folder (and its parents); a failure is a StorageError naming it. A recursive mkdir on
+ * a read-only file system can say ENOENT; the nearest folder that exists says why.
+ */
+export function ensureFolder(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    let cause: unknown = e;
+    let existing = dir;
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    try {
+      fs.accessSync(existing, fs.constants.W_OK);
+    } catch (why) {
+      cause = why;
+    }
+    throw storageFailure(cause, dir);
+  }
 }
 
 export function isStorageError(e: unknown): e is StorageError {

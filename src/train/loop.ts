@@ -37,6 +37,21 @@ export interface LoopState {
   finished: boolean;
 }
 
+/**
+ * A resume checkpoint's loop state in today's form. dmil 0.1 kept the best epoch's metric value
+ * alone (no tie-break, no incoming model): it becomes an observation with that value and NaN for
+ * the rest, so that, as in 0.1, only a strictly better value counts as better.
+ */
+export function upgradeLoopState(raw: unknown, metric: EarlyStopMetric): LoopState {
+  const loop = raw as LoopState & { earlyStop: { bestValue?: number | null } };
+  if (!('bestValue' in loop.earlyStop)) return loop;
+  const value = loop.earlyStop.bestValue ?? Number.NaN;
+  const none: Observation = { ce: Number.NaN, accuracy: Number.NaN, loss: Number.NaN };
+  const best = loop.earlyStop.bestValue === null || loop.earlyStop.bestValue === undefined ? null
+    : { ...none, ...(metric === 'val_accuracy' ? { accuracy: value } : metric === 'val_ce' ? { ce: value } : { loss: value }) };
+  return { ...loop, earlyStop: { best, bestEpoch: loop.earlyStop.bestEpoch, badEpochs: loop.earlyStop.badEpochs }, incoming: loop.incoming ?? none };
+}
+
 /** Loop state plus its tensors: current params, best params ("best/<name>"), optimiser slots ("opt/<slot>"). */
 export interface StageSnapshot {
   loop: LoopState;
@@ -142,8 +157,10 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
     // only makes the prediction worse keeps what it was given.
     const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
     incoming = observation(valRow);
-    early = observe(early, 0, incoming, opts).state;
-    best = params.snapshot(stage.trainable);
+    if (train.keep_incoming) {
+      early = observe(early, 0, incoming, opts).state;
+      best = params.snapshot(stage.trainable);
+    }
     logger.info(`${stage.name} epoch 0 (incoming model): val ${opts.metric.replace(/^val_/, '')} ${fmt(metricValue(incoming, opts.metric))} acc ${fmt(incoming.accuracy)}`);
     await run.onEpochEnd?.(undefined, [{ stage: stage.name, epoch: 0, split: 'val', values: { ...valRow, lr: 0, epoch_seconds: 0 } }]);
   }

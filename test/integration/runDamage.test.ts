@@ -1,14 +1,15 @@
 // Run folders under hostile conditions: two resumes at once, a full disk, and damaged files.
 import { test } from 'node:test';
+import { TEMP_PATTERN } from '../../src/runs/atomic';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listRuns } from '../src/runs/list';
-import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
-import { listTree, runCliAsync, runFolders, runResult } from './faults/harness';
+import { listRuns } from '../../src/runs/list';
+import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from '../helpers';
+import { listTree, runCliAsync, runFolders, runResult } from '../faults/harness';
 
-const TEMP = /\.tmp-\d+-[0-9a-f]{8}$/;
+const TEMP = TEMP_PATTERN;
 
 function oneLine(r: { status: number | null; stderr: string }, expect: RegExp, what: string): void {
   assert.equal(r.status, 2, `${what}: exit 2 (stderr: ${r.stderr})`);
@@ -120,7 +121,7 @@ test('damaged run files: one line naming the file and what to do; dmil runs stil
     { name: 'model.json of something else', damage: (d) => fs.writeFileSync(path.join(d, 'checkpoints', 'train', 'model.json'), '{"format":"layers-model"}'), evalSays: /model\.json: damaged run file: not a dmil checkpoint/, repaired: true },
     { name: 'missing stage checkpoint', damage: (d) => fs.rmSync(path.join(d, 'checkpoints', 'train'), { recursive: true }), evalSays: /model\.json: damaged run file: missing/, repaired: true },
     { name: 'invalid config.yaml', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: [x\n'), evalSays: /config\.yaml: damaged run file: not valid YAML/ },
-    { name: 'config.yaml that is no longer a config', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: x\nnot_a_key: 1\n'), evalSays: /config\.yaml: damaged run file: no longer a valid config/ },
+    { name: 'config.yaml that is no longer a config', damage: (d) => fs.writeFileSync(path.join(d, 'config.yaml'), 'name: x\nnot_a_key: 1\n'), evalSays: /config\.yaml: damaged run file: not a valid config of dmil \d+\.\d+\.\d+ \(.*unknown key "not_a_key"/ },
     { name: 'split.csv with an unknown split', damage: (d) => fs.writeFileSync(path.join(d, 'split.csv'), 'id,split\n0,holdout\n'), evalSays: /split\.csv: damaged run file: unknown split "holdout" for sample 0/ },
     { name: 'corrupt data.json', damage: (d) => truncate(path.join(d, 'data.json')), evalSays: /data\.json: damaged run file/ },
     { name: 'corrupt metrics.csv on resume', damage: (d) => { fs.writeFileSync(path.join(d, 'metrics.csv'), 'stage,epoch\n"unterminated'); edit(path.join(d, 'meta.json'), (m) => ({ ...m, status: 'interrupted' })); }, evalSays: /run is interrupted, not done/, resumeSays: /metrics\.csv: damaged run file: not a valid CSV .+ \(delete it to resume without the earlier rows, or restore it\)/, listed: 'interrupted' },
