@@ -21,7 +21,7 @@ function copyRuns(version: string): { runsDir: string; id: (name: string) => str
 const recorded = (runsDir: string, id: string) => JSON.parse(fs.readFileSync(path.join(runsDir, id, 'eval', 'test.json'), 'utf8')) as { accuracy: number; macro_f1: number; per_type: Record<string, number> };
 
 for (const version of ['0.1.0', '0.2.0']) {
-  test(`runs of dmil ${version}: eval, decompose, report and pid read them; eval gives the recorded metrics`, () => {
+  test(`hostile cases 9-12, runs of dmil ${version}: eval, decompose, report and pid read them; eval gives the recorded metrics`, () => {
     const { runsDir, id } = copyRuns(version);
     for (const name of ['old-joint', 'old-dmil']) {
       const before = recorded(runsDir, id(name));
@@ -41,7 +41,7 @@ for (const version of ['0.1.0', '0.2.0']) {
     assert.equal(JSON.parse(pid.stdout).samples, 300);
   });
 
-  test(`runs of dmil ${version}: the interrupted one resumes to the uninterrupted result; the failed one resumes (and fails again, as it diverges)`, () => {
+  test(`hostile cases 13, 14, runs of dmil ${version}: the interrupted one resumes to the uninterrupted result; the failed one resumes (and fails again, as it diverges)`, () => {
     const { runsDir, id } = copyRuns(version);
     const r = runCli(['train', '--resume', id('old-long'), '--runs-dir', runsDir, '-q']);
     assert.equal(r.status, 0, r.stderr);

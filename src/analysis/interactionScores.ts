@@ -3,18 +3,14 @@
 // interaction components with their gate weights) its probability of the true label, its own
 // prediction, and its evidence
 //   e = log p(y|x) - log p_train(y)   (nats beyond the training label prior).
+// Data without labels gets the predictions and gate weights only.
 import { UserError } from '../errors';
 import type { Predictions } from '../experiment/predict';
+import { argmaxRows } from './metrics';
 
 export type ScoreRow = Record<string, string | number>;
 
 const EPS = 1e-12;
-
-function rowArgmax(p: Float32Array, i: number, classes: number): number {
-  let best = 0;
-  for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
-  return best;
-}
 
 export function evidence(pTrue: number, prior: number): number {
   return Math.log(Math.max(pTrue, EPS)) - Math.log(Math.max(prior, EPS));
@@ -25,10 +21,10 @@ const partsOf = (x: Predictions): [string, Float32Array][] => [...Object.entries
 
 /** The columns of the rows `interactionScores` returns, in order. */
 export function scoreColumns(x: Predictions): string[] {
-  const cols = ['id', 'label', 'prediction', 'p', 'evidence'];
+  const cols = x.unlabelled ? ['id', 'prediction'] : ['id', 'label', 'prediction', 'p', 'evidence'];
   const comps = Object.keys(x.components ?? {});
   if (x.gate) cols.push(...comps.map((c) => `gate_${c}`));
-  for (const [name] of partsOf(x)) cols.push(`p_${name}`, `pred_${name}`, `evidence_${name}`);
+  for (const [name] of partsOf(x)) cols.push(...(x.unlabelled ? [`pred_${name}`] : [`p_${name}`, `pred_${name}`, `evidence_${name}`]));
   if (x.types) cols.push('type');
   if (x.groups) cols.push('group');
   const clash = cols.find((c, i) => cols.indexOf(c) !== i);
@@ -39,17 +35,15 @@ export function scoreColumns(x: Predictions): string[] {
 export function interactionScores(x: Predictions): ScoreRow[] {
   const C = x.classes;
   const comps = Object.keys(x.components ?? {});
-  const parts = partsOf(x);
+  const parts = partsOf(x).map(([name, p]) => [name, p, argmaxRows(p, C)] as const);
+  const predicted = argmaxRows(x.probs, C);
   return Array.from(x.labels, (y, i) => {
-    const row: ScoreRow = {
-      id: x.ids[i], label: x.classNames[y], prediction: x.classNames[rowArgmax(x.probs, i, C)],
-      p: x.probs[i * C + y], evidence: evidence(x.probs[i * C + y], x.prior[y]),
-    };
+    const row: ScoreRow = { id: x.ids[i], prediction: x.classNames[predicted[i]] };
+    if (!x.unlabelled) Object.assign(row, { label: x.classNames[y], p: x.probs[i * C + y], evidence: evidence(x.probs[i * C + y], x.prior[y]) });
     if (x.gate) comps.forEach((c, j) => (row[`gate_${c}`] = x.gate![i * comps.length + j]));
-    for (const [name, p] of parts) {
-      row[`p_${name}`] = p[i * C + y];
-      row[`pred_${name}`] = x.classNames[rowArgmax(p, i, C)];
-      row[`evidence_${name}`] = evidence(p[i * C + y], x.prior[y]);
+    for (const [name, p, pred] of parts) {
+      row[`pred_${name}`] = x.classNames[pred[i]];
+      if (!x.unlabelled) Object.assign(row, { [`p_${name}`]: p[i * C + y], [`evidence_${name}`]: evidence(p[i * C + y], x.prior[y]) });
     }
     if (x.types) row.type = x.types[i];
     if (x.groups) row.group = x.groups[i];

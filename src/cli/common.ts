@@ -81,6 +81,14 @@ export function resultName(split: string, loaded: LoadedRun): string {
   return loaded.newData ? `${split}-${loaded.fingerprint.content.slice(0, 12)}` : split;
 }
 
+/** Refuses data read without labels where labels are needed (eval, pid). */
+export function requireLabels(loaded: LoadedRun, hint: string): void {
+  if (loaded.data.unlabelled) {
+    const column = (loaded.config.data as { label?: string }).label ?? 'label';
+    throw new UserError(`the data has no label column "${column}"; this command scores predictions against labels`, { where: 'data.path', hint });
+  }
+}
+
 /** What an evaluation on other data records about that data. */
 export function dataRecord(loaded: LoadedRun, sets: readonly string[]): unknown {
   return loaded.newData ? { sets, files: loaded.fingerprint.files, content_sha256: loaded.fingerprint.content } : undefined;

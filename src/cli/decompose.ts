@@ -4,16 +4,15 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { interactionScores, scoreColumns, toCsv, toJsonl } from '../analysis/interactionScores';
 import { EVAL_SPLITS, splitIndices, type EvalSplit } from '../data/dataset';
-import { evaluatePredictions } from '../experiment/evaluate';
-import { predictSamples } from '../experiment/predict';
+import { evaluatePredictions, meanGate } from '../experiment/evaluate';
+import { predictSamples, type Predictions } from '../experiment/predict';
 import { loadFinishedRun } from '../experiment/runModel';
-import { writeFileAtomic } from '../runs/atomic';
 import { acquireRunLock } from '../runs/lock';
-import { checkOutputFile, outputName, writeOutputFile, type OutputTarget } from '../runs/outputFile';
-import { requireWritableRun, resolveRun } from '../runs/runFolder';
-import { ensureFolder } from '../runs/storage';
+import { resolveRun } from '../runs/runFolder';
 import { dataRecord, resultName, splitOf, startBackend, threadsFor, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
+import { planRunOutput, writeRunOutput } from './runOutput';
+import { num, table } from './table';
 
 interface DecomposeOptions extends CommonOptions {
   split?: EvalSplit;
@@ -26,7 +25,7 @@ interface DecomposeOptions extends CommonOptions {
 export function registerDecompose(program: Command): void {
   const cmd = program
     .command('decompose')
-    .description('per-sample interaction scores (gate weights, component probabilities and evidence) of a finished run')
+    .description('per-sample interaction scores (gate weights, component probabilities and evidence) of a finished run; on new data without labels, the predictions and gate weights')
     .argument('<run>', 'run id (or unique prefix) under --runs-dir, or a run folder path')
     .addOption(new Option('--split <split>', 'which split (default: test, or all with --set data...)').choices(EVAL_SPLITS as unknown as string[]))
     .option('--out <file>', 'output file, or - for standard output (default: <run>/decompose/<split>.<format>)')
@@ -34,12 +33,9 @@ export function registerDecompose(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl']).default('csv'));
   withDataSets(withBackend(withRunsDir(cmd))).action(async (ref: string, opts: DecomposeOptions) => {
     const run = resolveRun(ref, opts.runsDir);
-    const target = opts.out !== undefined ? checkOutputFile(opts.out, '--out', { force: Boolean(opts.force) }) : undefined;
-    // Scores of other data get a record of that data beside them.
-    const sidecar = target?.file && opts.set.length > 0 ? checkOutputFile(`${target.file}.data.json`, '--out', { force: Boolean(opts.force) }) : undefined;
+    const output = planRunOutput(run.dir, opts.out, Boolean(opts.force), opts.set.length > 0, 'decompose');
     // With --out nothing is written into the run, so it needs no lock (and may be read-only).
-    if (!target) requireWritableRun(run.dir, 'decompose writes its scores into the run unless --out names a file elsewhere');
-    const lock = target ? undefined : acquireRunLock(run.dir, run.id, 'dmil decompose');
+    const lock = output.target ? undefined : acquireRunLock(run.dir, run.id, 'dmil decompose');
     try {
       await startBackend(opts.backend, undefined, threadsFor(opts.threads));
       const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
@@ -52,12 +48,10 @@ export function registerDecompose(program: Command): void {
         // Scores of other data say which data: its --set, files (path, size, SHA-256) and content hash.
         const record = dataRecord(loaded, opts.set);
         const recordText = record ? `${JSON.stringify({ run: run.id, split, samples: rows.length, data: record }, null, 2)}\n` : undefined;
-        const written = target ? writeToTarget(target, sidecar, text, recordText) : writeIntoRun(path.join(run.dir, 'decompose', `${resultName(split, loaded)}.${opts.format}`), text, recordText);
-        process.stderr.write(`wrote ${rows.length} rows to ${written.scores}${written.record ? ` (the data it scored: ${written.record})` : ''}\n`);
-        const gates = gateTable(evaluatePredictions(run.id, model.paradigm, split, p));
-        const summary = gates ? `mean gate weights (${rows.length} samples)\n${gates}\n` : `${rows.length} samples; this paradigm has no gate (no interaction composition to summarise)\n`;
+        const written = writeRunOutput(output, path.join(run.dir, 'decompose', `${resultName(split, loaded)}.${opts.format}`), text, recordText);
+        process.stderr.write(`wrote ${rows.length} rows to ${written.file}${written.record ? ` (the data it scored: ${written.record})` : ''}\n`);
         // With --out - the scores are standard output; the summary goes beside the messages.
-        (target?.file === null ? process.stderr : process.stdout).write(summary);
+        (output.target?.file === null ? process.stderr : process.stdout).write(summary(run.id, model.paradigm, split, p));
       } finally {
         model.params.dispose();
       }
@@ -67,19 +61,14 @@ export function registerDecompose(program: Command): void {
   });
 }
 
-function writeIntoRun(file: string, text: string, recordText: string | undefined): { scores: string; record?: string } {
-  ensureFolder(path.dirname(file));
-  writeFileAtomic(file, text);
-  if (recordText) writeFileAtomic(`${file}.data.json`, recordText);
-  return { scores: file, record: recordText ? `${file}.data.json` : undefined };
-}
-
-function writeToTarget(target: OutputTarget, sidecar: OutputTarget | undefined, text: string, recordText: string | undefined): { scores: string; record?: string } {
-  if (recordText && sidecar) {
-    writeOutputFile(target, text);
-    writeOutputFile(sidecar, recordText);
-    return { scores: outputName(target), record: outputName(sidecar) };
+/** The mean gate weights (by type and group where known), or what there is without a gate. */
+function summary(runId: string, paradigm: string, split: EvalSplit, p: Predictions): string {
+  const n = p.labels.length;
+  if (!p.gate) return `${n} samples; this paradigm has no gate (no interaction composition to summarise)\n`;
+  if (p.unlabelled) {
+    const comps = Object.keys(p.components ?? {});
+    const mean = meanGate(p.gate, comps, () => true)!;
+    return `mean gate weights (${n} samples, no labels)\n${table(['samples', ...comps.map((c) => `g_${c}`)], [['all', ...comps.map((c) => num(mean[c], 3))]])}\n`;
   }
-  writeOutputFile(target, text);
-  return { scores: outputName(target) };
+  return `mean gate weights (${n} samples)\n${gateTable(evaluatePredictions(runId, paradigm, split, p))}\n`;
 }

@@ -6,7 +6,7 @@ import { evaluateSplits } from '../experiment/evaluate';
 import { loadFinishedRun } from '../experiment/runModel';
 import { acquireRunLock } from '../runs/lock';
 import { resolveRun, runIsWritable } from '../runs/runFolder';
-import { dataRecord, resultName, splitOf, startBackend, threadsFor, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
+import { dataRecord, requireLabels, resultName, splitOf, startBackend, threadsFor, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { formatReport } from './format';
 
 interface EvalOptions extends CommonOptions {
@@ -32,6 +32,7 @@ export function registerEval(program: Command): void {
       await startBackend(opts.backend, undefined, threadsFor(opts.threads));
       const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
       try {
+        requireLabels(loaded, `dmil predict ${run.id} ${opts.set.map((s) => `--set ${s}`).join(' ')} gives the predictions without them`);
         const split = splitOf(loaded, opts.split);
         const file = resultName(split, loaded);
         const [report] = await evaluateSplits(

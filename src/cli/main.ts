@@ -12,6 +12,7 @@ import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
 import { registerInit } from './init';
 import { registerPid } from './pid';
+import { registerPredict } from './predict';
 import { registerReport } from './report';
 import { registerRuns } from './runs';
 import { registerSweep } from './sweep';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerDecompose(program);
+  registerPredict(program);
   registerRuns(program);
   registerCompare(program);
   registerPid(program);

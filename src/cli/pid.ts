@@ -10,7 +10,7 @@ import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidRepo
 import { loadFinishedRun } from '../experiment/runModel';
 import { checkOutputFile, outputName, writeOutputFile } from '../runs/outputFile';
 import { resolveRun } from '../runs/runFolder';
-import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
+import { collect, requireLabels, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
 import { num, table } from './table';
 
@@ -52,6 +52,7 @@ export function registerPid(program: Command): void {
         const pidSets = opts.set.filter((s) => /^pid\./.test(s.trim()));
         const loaded = await loadFinishedRun(run!.id, run!.dir, opts.set.filter((s) => !pidSets.includes(s)));
         loaded.model.params.dispose();
+        requireLabels(loaded, 'pid measures the information the modalities hold about the label');
         config = pidSets.length ? configFromObject(loaded.config, pidSets).config : loaded.config;
         data = loaded.data;
       }

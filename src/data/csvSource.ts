@@ -29,6 +29,8 @@ interface FileRead {
   /** Per requested modality: values row-major, and the columns used. */
   features: { values: Float32Array; columns: string[] }[];
   rows: number;
+  /** Which of the label, split and group columns the file has (all that were asked for, unless unlabelledOk). */
+  has: { label: boolean; split: boolean; group: boolean };
   /** Line number of each data row, for errors found after reading. */
   lines: number[];
 }
@@ -47,6 +49,8 @@ interface Want {
   modalities: { name: string; columns: string | string[] }[];
   /** Columns that never count as features. */
   reserved: Reserved;
+  /** New data to predict on: the label, split and group columns may be missing. */
+  unlabelledOk?: boolean;
 }
 
 const columnsHint = (header: readonly string[]) => `columns: ${header.slice(0, 10).join(', ')}${header.length > 10 ? ', ...' : ''}`;
@@ -83,10 +87,11 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
   let header: string[] | undefined;
   let col: { id?: number; label?: number; split?: number; group?: number; feats: number[][] } | undefined;
   const growing: GrowableFloat32[] = want.modalities.map(() => new GrowableFloat32());
-  const out: FileRead = { ids: [], labels: [], splits: [], groups: [], features: [], rows: 0, lines: [] };
-  const need = (name: string | undefined, what: string) => {
+  const out: FileRead = { ids: [], labels: [], splits: [], groups: [], features: [], rows: 0, has: { label: false, split: false, group: false }, lines: [] };
+  const need = (name: string | undefined, what: string, optional = false) => {
     if (name === undefined) return undefined;
     const i = header!.indexOf(name);
+    if (i < 0 && optional) return undefined;
     if (i < 0) throw new UserError(`no ${what} column "${name}"`, { where: `${file}:1`, hint: columnsHint(header!) });
     return i;
   };
@@ -96,7 +101,9 @@ async function readCsvFile(file: string, delimiter: string, want: Want): Promise
       if (!header) {
         checkHeader(record, file);
         header = record;
-        col = { id: need(want.id, 'id'), label: need(want.label, 'label'), split: need(want.split, 'split'), group: need(want.group, 'group'), feats: [] };
+        const optional = Boolean(want.unlabelledOk);
+        col = { id: need(want.id, 'id'), label: need(want.label, 'label', optional), split: need(want.split, 'split', optional), group: need(want.group, 'group', optional), feats: [] };
+        out.has = { label: col.label !== undefined, split: col.split !== undefined, group: col.group !== undefined };
         col.feats = want.modalities.map((m) => selectColumns(file, header!, m, want.reserved));
         continue;
       }
@@ -156,7 +163,11 @@ export function reservedColumns(cfg: Pick<CsvConfig, 'id' | 'label' | 'split_col
   return { all: [cfg.id, cfg.label, cfg.split_column, cfg.group].filter((c): c is string => c !== undefined), group: cfg.group };
 }
 
-export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
+/**
+ * `unlabelledOk`: new data to predict on, whose file may lack the label (and split, group)
+ * columns; without labels the dataset is `unlabelled`, every sample in split 0.
+ */
+export async function loadCsv(cfg: CsvConfig, seed: number, unlabelledOk = false): Promise<Dataset> {
   const separate = cfg.modalities.filter((m) => m.path !== undefined && m.path !== cfg.path);
   const inMain = cfg.modalities.filter((m) => !separate.includes(m));
   if (separate.length && !cfg.id) throw new UserError('modalities in separate files are joined on an id column', { where: 'data.id', hint: 'name the id column with data.id' });
@@ -164,7 +175,7 @@ export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
   if (!mainFile) throw new UserError('no CSV file given', { where: 'data.path', hint: 'set data.path, or a path per modality' });
   const reserved = reservedColumns(cfg);
 
-  const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, group: cfg.group, modalities: inMain, reserved });
+  const main = await readCsvFile(mainFile, cfg.delimiter, { id: cfg.id, label: cfg.label, split: cfg.split_column, group: cfg.group, modalities: inMain, reserved, unlabelledOk });
   if (cfg.id) requireUniqueIds(main, mainFile, cfg.id);
   const byName = new Map<string, { values: Float32Array; columns: string[]; file: string }>();
   inMain.forEach((m, i) => byName.set(m.name, { ...main.features[i], file: mainFile }));
@@ -194,14 +205,15 @@ export async function loadCsv(cfg: CsvConfig, seed: number): Promise<Dataset> {
     }
   }
 
-  const classNames = classNamesOf(main.labels);
-  const labels = encodeLabels(main.labels, classNames, (i) => `${mainFile}:${main.lines[i]}`);
-  const split = cfg.split_column
+  const unlabelled = !main.has.label;
+  const classNames = unlabelled ? [] : classNamesOf(main.labels);
+  const labels = unlabelled ? new Int32Array(main.rows).fill(-1) : encodeLabels(main.labels, classNames, (i) => `${mainFile}:${main.lines[i]}`);
+  const split = main.has.split
     ? Uint8Array.from(main.splits, (s, i) => splitCode(s, () => `${mainFile}:${main.lines[i]}`))
-    : stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
+    : unlabelled ? new Uint8Array(main.rows) : stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
   const modalities: ModalityData[] = cfg.modalities.map((m) => {
     const f = byName.get(m.name)!;
     return { name: m.name, shape: checkShape(m.shape, f.columns.length, `data.modalities (${m.name})`), values: f.values };
   });
-  return { modalities, labels, classNames, ids: cfg.id ? main.ids : main.lines.map((_, i) => String(i)), split, ...(cfg.group ? { groups: main.groups } : {}) };
+  return { modalities, labels, classNames, ids: cfg.id ? main.ids : main.lines.map((_, i) => String(i)), split, ...(main.has.group ? { groups: main.groups } : {}), ...(unlabelled ? { unlabelled } : {}) };
 }

@@ -14,8 +14,10 @@ export type SplitName = (typeof SPLITS)[number];
 
 export interface Dataset {
   modalities: ModalityData[];
-  /** Class index per sample, in [0, classNames.length). */
+  /** Class index per sample, in [0, classNames.length); -1 throughout when `unlabelled`. */
   labels: Int32Array;
+  /** New data read without labels (`dmil predict`, `decompose`): there is nothing to score against. */
+  unlabelled?: boolean;
   classNames: string[];
   ids: string[];
   /** Interaction type per sample, where the source knows it (synthetic data). Never a model input. */

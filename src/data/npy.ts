@@ -64,6 +64,7 @@ export function parseNpy(buf: Buffer, file: string): NpyArray {
   }
   const [size, read] = kind;
   if (body.length < count * size) throw new UserError(`truncated data: ${body.length} bytes, shape (${shape.join(', ')}) needs ${count * size}`, { where: file });
+  if (body.length > count * size) throw new UserError(`${body.length - count * size} bytes after the data its header declares (shape (${shape.join(', ')}), ${descr})`, { where: file, hint: 'the file is damaged or not what numpy.save wrote; write it again' });
   let values: Float32Array;
   if (descr === '<f4' && body.byteOffset % 4 === 0) values = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + count * 4));
   else {

@@ -31,12 +31,13 @@ export interface DataInfo {
   fingerprint?: DataFingerprint;
 }
 
-export async function loadSource(config: Config): Promise<Dataset> {
+/** `newData`: data a finished run predicts on, which may come without labels (CSV). */
+export async function loadSource(config: Config, newData = false): Promise<Dataset> {
   switch (config.data.source) {
     case 'synthetic':
       return generateSynthetic(config.data, config.seed);
     case 'csv':
-      return loadCsv(config.data, config.seed);
+      return loadCsv(config.data, config.seed, newData);
     case 'npy':
       return loadNpy(config.data, config.seed);
     case 'idx':
@@ -55,7 +56,7 @@ export function classPrior(d: Dataset): number[] {
   const counts = new Array<number>(d.classNames.length).fill(0);
   let n = 0;
   d.split.forEach((s, i) => {
-    if (s === 0) {
+    if (s === 0 && d.labels[i] >= 0) {
       counts[d.labels[i]]++;
       n++;
     }
@@ -171,7 +172,7 @@ export async function prepareForRun(config: Config, info: DataInfo, runDir: stri
       });
     }
   }
-  const raw = await loadSource(config);
+  const raw = await loadSource(config, !own);
   const fingerprint: DataFingerprint = { files: pinned?.files ?? fingerprintFiles(config.data), content: contentSha256(raw) };
   if (pinned && fingerprint.content !== pinned.content) {
     throw new UserError('the samples loaded from the run\'s config differ from those it was trained on', {
@@ -182,7 +183,7 @@ export async function prepareForRun(config: Config, info: DataInfo, runDir: stri
   const names = raw.modalities.map((m) => `${m.name} [${m.shape.join(', ')}]`).join(', ');
   const expected = info.modalities.map((m) => `${m.name} [${m.shape.join(', ')}]`).join(', ');
   if (names !== expected) throw new UserError(`the data has modalities ${names}; the run was trained on ${expected}`, { where: 'data', hint: 'evaluate on data with the same layout' });
-  const labels = encodeLabels(Array.from(raw.labels, (c) => raw.classNames[c]), info.classNames, (i) => `sample ${raw.ids[i]}`);
+  const labels = raw.unlabelled ? raw.labels : encodeLabels(Array.from(raw.labels, (c) => raw.classNames[c]), info.classNames, (i) => `sample ${raw.ids[i]}`);
   const split = (own ? readRunSplit(runDir, raw.ids) : undefined) ?? raw.split;
   return { data: applyStandardiser({ ...raw, labels, split, classNames: info.classNames }, info.standardisation), fingerprint };
 }

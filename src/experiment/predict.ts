@@ -13,7 +13,10 @@ export interface Predictions {
   /** The samples, in the order of every array below. */
   indices: Int32Array;
   ids: string[];
+  /** -1 throughout when `unlabelled`. */
   labels: Int32Array;
+  /** The data came without labels: predictions only, nothing to score against. */
+  unlabelled?: boolean;
   /** Interaction type per sample, where the data knows it. */
   types?: InteractionType[];
   /** The user's group of each sample (`data.group`). */
@@ -69,6 +72,7 @@ export function predictSamples(model: ParadigmModel, data: Dataset, indices: Int
     indices,
     ids: Array.from(indices, (i) => data.ids[i]),
     labels: Int32Array.from(indices, (i) => data.labels[i]),
+    ...(data.unlabelled ? { unlabelled: true } : {}),
     types: data.types ? Array.from(indices, (i) => data.types![i]) : undefined,
     groups: data.groups ? Array.from(indices, (i) => data.groups![i]) : undefined,
     classNames: data.classNames,
