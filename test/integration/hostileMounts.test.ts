@@ -137,6 +137,6 @@ test('cases 91, 92 and a new user\'s ask: on a read-only runs folder, report and
     const dec = runCli(['decompose', a, '--runs-dir', runsDir, '--out', out]);
     assert.equal(dec.status, 0, dec.stderr);
     assert.ok(fs.readFileSync(out, 'utf8').split('\n').length > 10);
-    oneLine(0, runCli(['decompose', a, '--runs-dir', runsDir]), /the run folder is read-only \(decompose writes its scores into the run unless --out names a file elsewhere\)/);
+    oneLine(0, runCli(['decompose', a, '--runs-dir', runsDir]), /the run folder is read-only \(decompose writes into the run unless --out names a file elsewhere\)/);
   });
 });
