@@ -14,7 +14,7 @@ import { installWasmKernels } from '../src/backend/wasmKernels';
 import { readConfigFile } from '../src/config/load';
 import type { Config } from '../src/config/schema';
 import { prepareForTraining } from '../src/experiment/data';
-import { measurePid, type PidEstimator } from '../src/experiment/pid';
+import { measurePid, type PidEstimator } from '../src/pid/measure';
 import { Rng } from '../src/rng';
 import { chromiumPath, openReport } from './browser';
 import { fashionConvConfig, fmt, median, MIN_SECONDS, root, throughput } from './measure';

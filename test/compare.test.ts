@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { findBaseline, groupRuns, summarise } from '../src/analysis/compare';
+import { findBaseline, groupRuns, summarise } from '../src/compare/group';
 import { pairedDifference, t975 } from '../src/analysis/intervals';
-import { pairedTable } from '../src/cli/compare';
+import { pairedTable } from '../src/compare/tables';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 const run = (id: string, seed: number, paradigm: string, accuracy: number, name = 'x') => ({

@@ -1,8 +1,8 @@
 // PID estimators against closed forms (bits), for uniform binary x1, x2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pidBatch, type BatchInputs } from '../src/analysis/pid/batch';
-import { jointFromSamples, minimiseJointInformation, pidExact, type Joint } from '../src/analysis/pid/exact';
+import { pidBatch, type BatchInputs } from '../src/pid/batch';
+import { jointFromSamples, minimiseJointInformation, pidExact, type Joint } from '../src/pid/exact';
 import { selectBackend } from '../src/backend/select';
 import { Rng } from '../src/rng';
 

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { selectBackend } from '../src/backend/select';
 import { configFromObject } from '../src/config/load';
 import { prepareForTraining } from '../src/experiment/data';
-import { measurePid, type PidEstimator } from '../src/experiment/pid';
+import { measurePid, type PidEstimator } from '../src/pid/measure';
 import { silentLogger } from '../src/log';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { summarise, type Group } from '../src/analysis/compare';
+import { summarise, type Group } from '../src/compare/group';
 import { histogram, metricUnit } from '../src/report/charts';
 import { meanCurves, summaryCell } from '../src/report/compareReport';
 import { dmilBin, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';

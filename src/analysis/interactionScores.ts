@@ -4,8 +4,9 @@
 // prediction, and its evidence
 //   e = log p(y|x) - log p_train(y)   (nats beyond the training label prior).
 // Data without labels gets the predictions and gate weights only.
+import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors';
-import type { Predictions } from '../experiment/predict';
+import type { Predictions } from './predictions';
 import { argmaxRows } from './metrics';
 
 export type ScoreRow = Record<string, string | number>;
@@ -51,13 +52,8 @@ export function interactionScores(x: Predictions): ScoreRow[] {
   });
 }
 
-function csvCell(v: string | number): string {
-  const s = typeof v === 'number' ? String(v) : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function toCsv(columns: string[], rows: ScoreRow[]): string {
-  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? '')).join(','))].join('\n')}\n`;
+  return stringify([columns, ...rows.map((r) => columns.map((c) => String(r[c] ?? '')))]);
 }
 
 export function toJsonl(rows: ScoreRow[]): string {

@@ -2,7 +2,7 @@
 // data has one, the predicted class, every class's probability (p_<class>), the gate weights
 // (gate_<component>) for paradigms with a gate, and the user's group where there is one.
 import { stringify } from 'csv-stringify/sync';
-import type { Predictions } from '../experiment/predict';
+import type { Predictions } from './predictions';
 import { argmaxRows } from './metrics';
 
 export function predictionRows(x: Predictions): string {

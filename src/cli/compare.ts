@@ -2,13 +2,12 @@
 // seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { differenceText, findBaseline, groupRuns, metricLabel, pairedDifferences, requireDistinctSeeds, type Group, type Summary } from '../analysis/compare';
+import { findBaseline, groupRuns, requireDistinctSeeds } from '../compare/group';
 import { UserError } from '../errors';
-import { collectRuns, readResult } from '../experiment/results';
-import { INTERACTION_TYPES } from '../interactionTypes';
+import { collectRuns, readResult } from '../compare/results';
 import { listRuns } from '../runs/list';
 import { withRunsDir, type CommonOptions } from './common';
-import { table } from './table';
+import { comparisonCsv, formatComparison, pairedTable } from '../compare/tables';
 
 interface CompareOptions extends CommonOptions {
   baseline?: string;
@@ -18,84 +17,6 @@ interface CompareOptions extends CommonOptions {
   json?: boolean;
   markdown?: boolean;
   partial?: boolean;
-}
-
-const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
-const f2 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(2));
-const cell = (s: Summary | undefined, perSeed = false): string => {
-  if (!s || Number.isNaN(s.mean)) return '-';
-  const sd = Number.isNaN(s.std) ? '' : ` ± ${f3(s.std)}`;
-  return `${f3(s.mean)}${sd}${perSeed ? ` (${s.values.map(f3).join(', ')})` : ''}`;
-};
-const epochs = (s: Summary | undefined) => (s ? s.values.map((v) => (Number.isNaN(v) ? '-' : String(v))).join(', ') : '-');
-
-/** Mean gate weight on S for S samples over that for R samples (ratio of the means over seeds). */
-const gateRatio = (g: Group) => {
-  const [s, r] = [g.metrics.gate_S_S?.mean, g.metrics.gate_R_S?.mean];
-  return s === undefined || r === undefined || Number.isNaN(s / r) ? '-' : `${(s / r).toFixed(1)}x`;
-};
-
-function markdown(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-
-export function formatComparison(groups: Group[], asMarkdown: boolean): string {
-  const render = asMarkdown ? markdown : table;
-  const has = (name: string) => groups.some((g) => g.metrics[name] && !Number.isNaN(g.metrics[name].mean));
-  const types = INTERACTION_TYPES.filter((t) => has(`type_${t}`));
-  const extra: [string, string][] = [['macro_f1', 'macro-F1'], ['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc']];
-  const shown = extra.filter(([n]) => has(n));
-  const lastStages = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('kept_epoch_'))))];
-  const keptCol = lastStages.includes('kept_epoch_finetune') ? 'kept_epoch_finetune' : undefined;
-  const ratio = has('gate_S_S') && has('gate_R_S');
-  const timed = has('train_seconds');
-  // DMIL's gate on each type's own component (components in output order: R, U of modality 1, U of modality 2, S).
-  const gateComps = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
-  const ownGate = (g: Group) => (gateComps.length === 4 && types.every((t) => g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`])
-    ? types.map((t) => f2(g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`].mean)).join(' / ')
-    : '-');
-  const owned = gateComps.length === 4 && groups.some((g) => ownGate(g) !== '-');
-  const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(owned ? [`gate on own component (${types.join(' / ')})`] : []), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : []), ...(timed ? ['train time (s)'] : [])];
-  const rows = groups.map((g) => [
-    g.label, String(g.runs.length), cell(g.metrics.accuracy, true), ...types.map((t) => cell(g.metrics[`type_${t}`])),
-    ...shown.map(([n]) => cell(g.metrics[n])), ...(owned ? [ownGate(g)] : []), ...(ratio ? [gateRatio(g)] : []), ...(keptCol ? [epochs(g.metrics[keptCol])] : []),
-    ...(timed ? [g.metrics.train_seconds && !Number.isNaN(g.metrics.train_seconds.mean) ? g.metrics.train_seconds.mean.toFixed(0) : '-'] : []),
-  ]);
-  let out = `test metrics, mean ± standard deviation over seeds\n${render(header, rows)}`;
-  // The user's groups (data.group): accuracy per group, and the gate by group.
-  const groupNames = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('group:')).map((k) => k.slice('group:'.length))))];
-  if (groupNames.length) {
-    out += `\n\naccuracy by group\n${render(['setting', ...groupNames], groups.map((g) => [g.label, ...groupNames.map((n) => cell(g.metrics[`group:${n}`]))]))}`;
-    const gateKeys = groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_group:')));
-    const comps = [...new Set(gateKeys.map((k) => k.slice(k.lastIndexOf(':') + 1)))];
-    const gateRows = groups.flatMap((g) => groupNames.filter((n) => comps.some((c) => g.metrics[`gate_group:${n}:${c}`])).map((n) => [g.label, n, ...comps.map((c) => cell(g.metrics[`gate_group:${n}:${c}`]))]));
-    if (gateRows.length) out += `\n\nmean gate weight by group\n${render(['setting', 'group', ...comps.map((c) => `g_${c}`)], gateRows)}`;
-  }
-  const gated = groups.filter((g) => g.metrics.gate_S_S);
-  if (gated.length) {
-    // Components as the runs name them (R, U_<modality>..., S), in the order they first appear.
-    const comps = [...new Set(gated.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
-    const gateRows = gated.flatMap((g) => INTERACTION_TYPES.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...comps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
-    out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
-  }
-  return out;
-}
-
-/** One row per setting: its label, seeds, and each metric's mean and standard deviation. */
-export function comparisonCsv(groups: Group[]): string {
-  const names = [...new Set(groups.flatMap((g) => Object.keys(g.metrics)))];
-  const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const n = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : String(v));
-  const lines = [['setting', 'seeds', ...names.flatMap((m) => [`${m}_mean`, `${m}_std`])].map(q).join(',')];
-  for (const g of groups) lines.push([q(g.label), String(g.runs.length), ...names.flatMap((m) => [n(g.metrics[m]?.mean), n(g.metrics[m]?.std)])].join(','));
-  return `${lines.join('\n')}\n`;
-}
-
-/** Each setting minus the baseline over the seeds both have, as a table. */
-export function pairedTable(groups: Group[], baseline: Group, asMarkdown: boolean): string {
-  const render = asMarkdown ? markdown : table;
-  const { metrics, rows } = pairedDifferences(groups, baseline);
-  return `paired differences against "${baseline.label}" over matching seeds: mean [95% paired-t interval]\n${render(['setting', 'pairs', ...metrics.map(metricLabel)], rows.map((r) => [r.label, String(r.pairs), ...metrics.map((m) => differenceText(r.differences[m]))]))}`;
 }
 
 export function registerCompare(program: Command): void {

@@ -12,7 +12,7 @@ import { resolveRun } from '../runs/runFolder';
 import { dataRecord, resultName, splitOf, startBackend, threadsFor, withBackend, withDataSets, withRunsDir, type CommonOptions } from './common';
 import { gateTable } from './format';
 import { planRunOutput, writeRunOutput } from './runOutput';
-import { num, table } from './table';
+import { num, table } from '../textTable';
 
 interface DecomposeOptions extends CommonOptions {
   split?: EvalSplit;

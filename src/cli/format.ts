@@ -2,7 +2,7 @@
 // the mean gate weights overall, by interaction type and by the user's groups.
 import type { Interval } from '../analysis/intervals';
 import type { EvalReport } from '../experiment/evaluate';
-import { num, table } from './table';
+import { num, table } from '../textTable';
 
 const withInterval = (v: number, ci: Interval | null | undefined) => (ci ? `${num(v)} [${num(ci[0])}, ${num(ci[1])}]` : num(v));
 

@@ -2,17 +2,18 @@
 // synergy in bits) by the exact and the neural BATCH estimators, and per-sample scores.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { Option } from 'commander';
 import { configFromObject, readConfigFile } from '../config/load';
 import { EVAL_SPLITS, type EvalSplit } from '../data/dataset';
 import { prepareForTraining } from '../experiment/data';
-import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidReport } from '../experiment/pid';
+import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidReport } from '../pid/measure';
 import { loadFinishedRun } from '../experiment/runModel';
 import { checkOutputFile, outputName, writeOutputFile } from '../runs/outputFile';
 import { resolveRun } from '../runs/runFolder';
 import { collect, requireLabels, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
-import { num, table } from './table';
+import { num, table } from '../textTable';
 
 interface PidOptions extends CommonOptions {
   estimator: 'exact' | 'batch' | 'both';
@@ -102,11 +103,9 @@ function pointwiseCsv(r: PidReport, data: { ids: string[]; labels: Int32Array; c
   const [a, b] = r.modalities;
   const s = r.pointwise!.scores;
   const header = ['id', 'label', ...(data.types ? ['type'] : []), `i_${a}`, `i_${b}`, 'i_joint', 'r', `u_${a}`, `u_${b}`, 's'];
-  const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [header.join(',')];
-  r.pointwise!.indices.forEach((row, k) => {
+  const rows = Array.from(r.pointwise!.indices, (row, k) => {
     const f = (v: Float64Array) => v[k].toFixed(6);
-    lines.push([q(data.ids[row]), q(data.classNames[data.labels[row]]), ...(data.types ? [data.types[row]] : []), f(s.i1), f(s.i2), f(s.i12), f(s.r), f(s.u1), f(s.u2), f(s.s)].join(','));
+    return [data.ids[row], data.classNames[data.labels[row]], ...(data.types ? [data.types[row]] : []), f(s.i1), f(s.i2), f(s.i12), f(s.r), f(s.u1), f(s.u2), f(s.s)];
   });
-  return `${lines.join('\n')}\n`;
+  return stringify([header, ...rows]);
 }

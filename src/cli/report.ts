@@ -3,9 +3,9 @@
 // where.
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { findBaseline } from '../analysis/compare';
+import { findBaseline } from '../compare/group';
 import { UserError } from '../errors';
-import { findSweep } from '../experiment/results';
+import { findSweep } from '../sweep/folder';
 import { writeFileAtomic } from '../runs/atomic';
 import { checkOutputFile, outputName, writeOutputFile } from '../runs/outputFile';
 import { resolveRun, timestampId } from '../runs/runFolder';

@@ -8,7 +8,7 @@ import { listRuns, type RunSummary } from '../runs/list';
 import { lockHolder } from '../runs/lock';
 import { removeRunFolder, resolveRun } from '../runs/runFolder';
 import { collect, withRunsDir, type CommonOptions } from './common';
-import { num, table } from './table';
+import { num, table } from '../textTable';
 
 interface RunsOptions extends CommonOptions {
   json?: boolean;

@@ -1,26 +1,22 @@
 // `dmil sweep CONFIG|SWEEP.yaml [--axis key=v1,v2]...`: a table of runs over seeds and settings,
 // on a local job pool or a Slurm cluster; `dmil sweep status SWEEP`; `dmil sweep cell DIR I` (what
 // each job runs: trains or resumes one cell).
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readConfigFile } from '../config/load';
-import { findSweep } from '../experiment/results';
 import { readRunConfig } from '../experiment/runModel';
 import { UserError } from '../errors';
 import { trainNew, trainResume } from '../experiment/train';
-import { writeFileAtomic } from '../runs/atomic';
-import { DamagedFile, readRunJson } from '../runs/damaged';
-import { cellStates, lockCell, lockSweep, openSweep, readPlan, recordAttempt, recordRun, sweepDir } from '../sweep/folder';
+import { cellStates, findSweep, lockCell, lockSweep, openSweep, readPlan, recordAttempt, recordRun, sweepDir } from '../sweep/folder';
 import { runLocal } from '../sweep/local';
-import { isSweepFile, parseAxes, planSweep, readSweepFile, sweepSchema, type SweepPlan } from '../sweep/plan';
-import { slurmScript } from '../sweep/slurm';
+import { isSweepFile, parseAxes, planSweep, readSweepFile, sweepSchema } from '../sweep/plan';
+import { readSlurmJobs, submitSlurm } from '../sweep/slurm';
 import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
-import { table } from './table';
+import { table } from '../textTable';
 
 interface SweepOptions extends CommonOptions {
   axis: string[];
@@ -71,7 +67,7 @@ export function registerSweep(program: Command): void {
     try {
       reporter.info(`sweep ${plan.id}: ${plan.cells.length} cells in ${dir}`);
       if (opts.executor === 'slurm') {
-        submitSlurm(dir, plan, opts, reporter.info.bind(reporter));
+        reporter.info(submitSlurm(dir, plan, opts.runsDir, opts.backend));
       } else {
         const out = await runLocal(dir, opts.runsDir, plan, jobs, opts.backend, reporter, opts.threads === 'auto' ? undefined : String(opts.threads));
         reporter.result(`sweep ${plan.id}: ${out.done} of ${plan.cells.length} cells done, ${out.failed} failed${out.failed ? ` (dmil sweep status ${plan.id} says why; the same command tries them again)` : ''}`);
@@ -138,48 +134,3 @@ function status(rest: string[], opts: SweepOptions): void {
     String(s.cell.index), s.cell.label, s.status, s.run ?? '-', String(s.attempts), ...(slurm ? [slurm[s.cell.index] ?? '-'] : []), ...(why ? [s.reason ?? ''] : []),
   ]))}\n`);
 }
-
-/** Slurm: one job array over the cells not done yet; each task runs `dmil sweep cell`. */
-function submitSlurm(dir: string, plan: SweepPlan, opts: SweepOptions, info: (m: string) => void): void {
-  const todo = cellStates(dir, opts.runsDir, plan).filter((s) => s.status !== 'done').map((s) => s.cell.index);
-  if (!todo.length) {
-    info('every cell is done; nothing to submit');
-    return;
-  }
-  const script = slurmScript(plan, dir, opts.runsDir, todo, opts.backend);
-  const file = path.join(dir, `sbatch-${Date.now()}.sh`);
-  writeFileAtomic(file, script);
-  let out: string;
-  try {
-    out = execFileSync('sbatch', ['--parsable', file], { encoding: 'utf8' }).trim();
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    throw new UserError(`sbatch failed: ${err.code === 'ENOENT' ? 'sbatch is not installed here' : String(err.stderr ?? err.message).trim().split('\n')[0]}`, { where: file, hint: 'run on a Slurm login node, or use --executor local' });
-  }
-  const jobId = out.split(';')[0];
-  writeFileAtomic(path.join(dir, 'slurm.json'), `${JSON.stringify({ job: jobId, script: file, cells: todo }, null, 2)}\n`);
-  info(`submitted Slurm job array ${jobId} (${todo.length} cells): ${file}; follow it with dmil sweep status ${plan.id}`);
-}
-
-/** Per cell, the Slurm state of its array task (from squeue, else sacct), when the sweep was submitted to Slurm. */
-function readSlurmJobs(dir: string): Record<number, string> | null {
-  const file = path.join(dir, 'slurm.json');
-  if (!fs.existsSync(file)) return null;
-  const { job, cells } = readRunJson(file) as { job: string; cells: number[] };
-  if (typeof job !== 'string' || !Array.isArray(cells)) throw new DamagedFile(file, 'not a Slurm submission record', 'delete it; dmil sweep status then shows the cells without their Slurm states');
-  const states: Record<number, string> = {};
-  const read = (cmd: string, args: string[]) => {
-    try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      return '';
-    }
-  };
-  const lines = `${read('sacct', ['-j', job, '-n', '-X', '-P', '-o', 'JobID,State'])}\n${read('squeue', ['-j', job, '-h', '-r', '-o', '%i|%T'])}`;
-  for (const line of lines.split('\n')) {
-    const m = /^\d+_(\d+)\|(\S+)/.exec(line.trim());
-    if (m) states[cells[Number(m[1])]] = `${job}_${m[1]} ${m[2].toLowerCase()}`;
-  }
-  return states;
-}
-

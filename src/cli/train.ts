@@ -12,7 +12,7 @@ import { resolveRun, runFiles } from '../runs/runFolder';
 import { describeBackend } from '../backend/select';
 import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
-import { num } from './table';
+import { num } from '../textTable';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

@@ -1,6 +1,14 @@
 // Small value schemas shared by the config sections.
 import { z } from 'zod';
 
+/** Initial weight schemes (models/params.ts draws them). */
+export const INIT_SCHEMES = ['torch', 'he', 'glorot'] as const;
+export type InitScheme = (typeof INIT_SCHEMES)[number];
+
+/** Validation metrics for early stopping and model selection (train/earlyStop.ts scores them). */
+export const EARLY_STOP_METRICS = ['val_ce', 'val_accuracy', 'val_loss'] as const;
+export type EarlyStopMetric = (typeof EARLY_STOP_METRICS)[number];
+
 export const int = () => z.number().int();
 export const positiveInt = () => int().min(1);
 export const share = () => z.number().min(0);

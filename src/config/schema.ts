@@ -2,10 +2,8 @@
 // documentation. The README's config reference is generated from it (`dmil schema --markdown`),
 // and a test keeps the two in sync. The data sources' sections live in dataSchema.ts.
 import { z } from 'zod';
-import { INIT_SCHEMES } from '../models/params';
 import { dataSchema } from './dataSchema';
-import { identifier, int, positiveInt } from './primitives';
-import { EARLY_STOP_METRICS } from '../train/earlyStop';
+import { EARLY_STOP_METRICS, identifier, INIT_SCHEMES, int, positiveInt } from './primitives';
 
 
 const backbone = z.strictObject({

@@ -7,6 +7,7 @@ import type { Dataset } from '../data/dataset';
 import { featureSize, SPLITS } from '../data/dataset';
 import { contentSha256, fileChange, fingerprintData, fingerprintFiles, type DataFingerprint } from '../data/fingerprint';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { applyStandardiser, fitStandardiser, type FeatureStats } from '../data/normalize';
 import { generateSynthetic } from '../data/synthetic';
 import { loadCsv } from '../data/csvSource';
@@ -123,11 +124,9 @@ export async function prepareForTraining(config: Config): Promise<{ data: Datase
 export function dataInfoFiles(info: DataInfo, data: Dataset): Record<string, string> {
   return {
     [runFiles.data]: `${JSON.stringify(info, null, 2)}\n`,
-    [runFiles.split]: `id,split\n${data.ids.map((id, i) => `${csvId(id)},${SPLITS[data.split[i]]}`).join('\n')}\n`,
+    [runFiles.split]: stringify([['id', 'split'], ...data.ids.map((id, i) => [id, SPLITS[data.split[i]]])]),
   };
 }
-
-const csvId = (id: string) => (/[",\n\r]/.test(id) ? `"${id.replace(/"/g, '""')}"` : id);
 
 /** The split the run was trained with, by sample (sample order); undefined for runs without split.csv. */
 function readRunSplit(runDir: string, ids: readonly string[]): Uint8Array | undefined {

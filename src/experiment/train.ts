@@ -22,7 +22,7 @@ import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
 import type { StagePosition } from '../train/pace';
-import type { EarlyStopMetric } from '../train/earlyStop';
+import type { EarlyStopMetric } from '../config/primitives';
 import { Interrupted, runStage, sumEpochTimes, upgradeLoopState, type EpochTime, type LoopState, type MetricsRow, type StageOutcome, type StageSnapshot } from '../train/loop';
 import type { Dataset } from '../data/dataset';
 import { dataInfoFiles, modelSpec, prepareForRun, prepareForTraining, readDataInfo } from './data';

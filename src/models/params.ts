@@ -11,8 +11,9 @@ import type { Rng } from '../rng';
  *           (dmil 0.1's initialisation);
  *   glorot: Glorot-normal weights, zero biases.
  */
-export const INIT_SCHEMES = ['torch', 'he', 'glorot'] as const;
-export type InitScheme = (typeof INIT_SCHEMES)[number];
+import type { InitScheme } from '../config/primitives';
+
+export type { InitScheme };
 
 /** The activation that follows a weight: it decides He or Glorot under the `he` scheme. */
 export type FollowedBy = 'relu' | 'gelu' | 'tanh' | 'linear';

@@ -1,7 +1,7 @@
 // The report of several runs (a sweep, or runs named together): the `dmil compare` table with
 // intervals over seeds, bar charts of accuracy per setting and per interaction type with the
 // spread over seeds, and each setting's validation curves overlaid.
-import { differenceText, metricLabel, pairedDifferences, summarise, type Group, type Summary } from '../analysis/compare';
+import { differenceText, metricLabel, pairedDifferences, summarise, type Group, type Summary } from '../compare/group';
 import { t975 } from '../analysis/intervals';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import type { MetricsRow } from '../train/loop';

@@ -2,12 +2,12 @@
 // a finished run, its predictions on the test split; or the results of several runs or a sweep.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupRuns, requireDistinctSeeds } from '../analysis/compare';
+import { groupRuns, requireDistinctSeeds } from '../compare/group';
 import { splitIndices } from '../data/dataset';
 import { readDataInfo, type DataInfo } from '../experiment/data';
 import type { EvalReport } from '../experiment/evaluate';
 import { predictSamples } from '../experiment/predict';
-import { collectRuns, readResult } from '../experiment/results';
+import { collectRuns, readResult } from '../compare/results';
 import { loadFinishedRun } from '../experiment/runModel';
 import { readRunJson } from '../runs/damaged';
 import { liveStatus, readMeta } from '../runs/meta';

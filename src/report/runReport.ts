@@ -7,7 +7,7 @@ import { interactionScores, type ScoreRow } from '../analysis/interactionScores'
 import { argmaxRows } from '../analysis/metrics';
 import type { EvalReport } from '../experiment/evaluate';
 import type { DataInfo } from '../experiment/data';
-import type { Predictions } from '../experiment/predict';
+import type { Predictions } from '../analysis/predictions';
 import { INTERACTION_TYPES } from '../interactionTypes';
 import type { RunMeta, RunStatus } from '../runs/meta';
 import type { MetricsRow } from '../train/loop';

@@ -3,6 +3,7 @@
 // grow as new stages bring new terms.
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import type { MetricsRow } from '../train/loop';
 import { writeFileAtomic } from './atomic';
 import { DamagedFile } from './damaged';
@@ -14,12 +15,8 @@ export function metricsToCsv(rows: readonly MetricsRow[]): string {
   for (const r of rows) for (const k of Object.keys(r.values)) if (!columns.includes(k)) columns.push(k);
   // Timing last, so comparing everything before it compares what must be deterministic.
   columns.sort((a, b) => Number(a === 'epoch_seconds') - Number(b === 'epoch_seconds'));
-  const lines = [[...KEY_COLUMNS, ...columns].join(',')];
-  for (const r of rows) {
-    const cells = columns.map((c) => (r.values[c] === undefined || Number.isNaN(r.values[c]) ? '' : String(r.values[c])));
-    lines.push([r.stage, String(r.epoch), r.split, ...cells].join(','));
-  }
-  return `${lines.join('\n')}\n`;
+  const cell = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : String(v));
+  return stringify([[...KEY_COLUMNS, ...columns], ...rows.map((r) => [r.stage, String(r.epoch), r.split, ...columns.map((c) => cell(r.values[c]))])]);
 }
 
 export function writeMetrics(file: string, rows: readonly MetricsRow[]): void {

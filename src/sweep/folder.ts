@@ -29,6 +29,13 @@ export interface CellState {
 }
 
 export const sweepDir = (runsDir: string, id: string) => path.join(runsDir, SWEEPS, id);
+
+/** The folder of a sweep named by id or folder; undefined when `ref` is not a sweep. */
+export function findSweep(ref: string, runsDir: string): string | undefined {
+  if (ref.trim() === '') return undefined;
+  const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(runsDir, ref);
+  return fs.existsSync(path.join(dir, 'plan.json')) ? dir : undefined;
+}
 const cellFile = (dir: string, index: number, ext: string) => path.join(dir, 'cells', `${index}.${ext}`);
 const planText = (plan: SweepPlan) => `${JSON.stringify(plan, null, 2)}\n`;
 

@@ -2,8 +2,7 @@
 //   val_ce:       cross-entropy of the model's prediction (lower is better), ties broken by accuracy;
 //   val_accuracy: accuracy (higher is better), ties broken by val_ce;
 //   val_loss:     the stage's whole loss, regularisers included (lower is better).
-export const EARLY_STOP_METRICS = ['val_ce', 'val_accuracy', 'val_loss'] as const;
-export type EarlyStopMetric = (typeof EARLY_STOP_METRICS)[number];
+import type { EarlyStopMetric } from '../config/primitives';
 
 /** What an epoch's validation pass measured. */
 export interface Observation {

@@ -12,7 +12,8 @@ import { eta, etaText, formatDuration, formatRate, samplesPerSecond, type PaceSt
 import type { Logger } from '../log';
 import type { ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
-import { initialEarlyStop, metricValue, observe, type EarlyStopMetric, type EarlyStopState, type Observation } from './earlyStop';
+import type { EarlyStopMetric } from '../config/primitives';
+import { initialEarlyStop, metricValue, observe, type EarlyStopState, type Observation } from './earlyStop';
 import { Optimizer } from './optimizer';
 import { learningRate } from './schedule';
 import { DeviceSum, evaluateStage, stepper, trainStep } from './step';

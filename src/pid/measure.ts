@@ -7,10 +7,10 @@
 //   pointwise: per-sample scores from the same classifiers.
 // Intervals: percentile bootstrap over the evaluated samples (the estimators are not refitted).
 import { bootstrapIntervals, type Interval } from '../analysis/intervals';
-import { fitBatchEstimator, type BatchInputs } from '../analysis/pid/batch';
-import { jointFromSamples, pidExact, type Pid } from '../analysis/pid/exact';
-import { kmeans } from '../analysis/pid/kmeans';
-import { pointwiseScores, type PointwiseScores } from '../analysis/pid/pointwise';
+import { fitBatchEstimator, type BatchInputs } from './batch';
+import { jointFromSamples, pidExact, type Pid } from './exact';
+import { kmeans } from './kmeans';
+import { pointwiseScores, type PointwiseScores } from './pointwise';
 import { configFromObject } from '../config/load';
 import type { Config } from '../config/schema';
 import { featureSize, splitIndices, type Dataset, type EvalSplit } from '../data/dataset';
@@ -19,8 +19,8 @@ import type { Logger } from '../log';
 import { buildModel } from '../paradigms';
 import { Rng } from '../rng';
 import { runStage } from '../train/loop';
-import { classPrior, modelSpec } from './data';
-import { predictSamples } from './predict';
+import { classPrior, modelSpec } from '../experiment/data';
+import { predictSamples } from '../experiment/predict';
 
 export type PidEstimator = 'exact' | 'batch';
 export const PID_KEYS = ['R', 'U1', 'U2', 'S', 'H_Y', 'I_X1_Y', 'I_X2_Y', 'I_X1X2_Y'] as const;

@@ -1,6 +1,6 @@
 // Discretising a continuous modality for the exact PID estimator, as Liang et al. (NeurIPS 2023)
 // do: k-means (k-means++ seeding, Lloyd iterations) on the standardised features.
-import { Rng } from '../../rng';
+import { Rng } from '../rng';
 
 /** Cluster index of each of the n rows of `values` (n x d, row-major), from k centres fitted on `fitRows`. */
 export function kmeans(values: Float32Array, n: number, d: number, k: number, rng: Rng, fitRows?: Int32Array, maxIterations = 100): Int32Array {

@@ -3,15 +3,15 @@
 // a sweep has finished.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunResult } from '../analysis/compare';
+import type { RunResult } from './group';
 import { UserError } from '../errors';
 import { readMeta } from '../runs/meta';
 import { readMetrics } from '../runs/metricsFile';
 import { resolveRun, runFiles } from '../runs/runFolder';
-import { cellStates, readPlan, sweepDir, type CellState } from '../sweep/folder';
+import { cellStates, findSweep, readPlan, type CellState } from '../sweep/folder';
 import { DamagedFile, readRunJson } from '../runs/damaged';
-import type { EvalReport } from './evaluate';
-import { readRunConfigObject } from './runModel';
+import type { EvalReport } from '../experiment/evaluate';
+import { readRunConfigObject } from '../experiment/runModel';
 
 /** The metrics of one run's evaluation, flattened to names. */
 export function runMetrics(report: EvalReport, selection: Record<string, { best_epoch: number }> | undefined): Record<string, number> {
@@ -45,13 +45,6 @@ export function readResult(ref: string, runsDir: string, split: string): ReadRes
   const rows = readMetrics(path.join(run.dir, runFiles.metrics)).filter((r) => r.split === 'train');
   const seconds = rows.length ? rows.reduce((a, r) => a + (r.values.epoch_seconds ?? 0), 0) : Number.NaN;
   return { id: run.id, dir: run.dir, seed: meta.seed, config, metrics: { ...runMetrics(report, meta.selection), train_seconds: seconds } };
-}
-
-/** The folder of a sweep named by id or folder; undefined when `ref` is not a sweep. */
-export function findSweep(ref: string, runsDir: string): string | undefined {
-  if (ref.trim() === '') return undefined;
-  const dir = fs.existsSync(path.join(ref, 'plan.json')) ? ref : sweepDir(runsDir, ref);
-  return fs.existsSync(path.join(dir, 'plan.json')) ? dir : undefined;
 }
 
 export interface CollectedRuns {

@@ -10,7 +10,7 @@
 // from the unimodal and joint classifiers' probabilities on the same batches, R, U1, U2 and S
 // follow as for the exact estimator.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../rng';
+import { Rng } from '../rng';
 import type { Pid } from './exact';
 
 export interface BatchInputs {

@@ -1,4 +1,4 @@
-// Plain-text tables for stdout.
+// Plain-text tables for stdout (commands, compare tables).
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

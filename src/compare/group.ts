@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
 import { INTERACTION_TYPES } from '../interactionTypes';
-import { pairedDifference, type PairedDifference } from './intervals';
+import { pairedDifference, type PairedDifference } from '../analysis/intervals';
 
 // Comparing runs: runs whose resolved configs differ only in the seed form a group (one setting
 // over seeds); each group is labelled by the config keys where it departs from most of the
