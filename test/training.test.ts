@@ -11,7 +11,8 @@ import { silentLogger } from '../src/log';
 import { buildModel } from '../src/paradigms';
 import { readMeta } from '../src/runs/meta';
 import { readMetrics } from '../src/runs/metricsFile';
-import { describeEpochTime, epochTime, runStage, sumEpochTimes } from '../src/train/loop';
+import { describeEpochTime, epochTime, sumEpochTimes } from '../src/train/epochTime';
+import { runStage } from '../src/train/loop';
 import { tinyConfig, tmpDir } from './helpers';
 
 const withoutTiming = (file: string) => readMetrics(file).map((r) => {

@@ -33,64 +33,73 @@ export function registerTrain(program: Command): void {
     .option('-q, --quiet', 'no progress or log lines: the run id on stdout, the one-line result on stderr')
     .option('--print-config', 'print the resolved config (defaults filled in, --set applied) and exit; nothing is trained or written')
     .option('--dry-run', 'check the config and the data, print sizes and parameter counts, and exit; nothing is written');
-  withBackend(withRunsDir(cmd)).action(async (configFile: string | undefined, opts: TrainOptions) => {
-    if (!configFile && !opts.resume) throw new UserError('missing config file', { where: 'dmil train', hint: 'usage: dmil train CONFIG, or dmil train --resume RUN' });
-    if (configFile && opts.resume) throw new UserError('give a config or --resume, not both', { where: 'dmil train' });
-    if (opts.resume && opts.set.length) throw new UserError('--set cannot change a run being resumed', { where: '--resume', hint: 'a resumed run keeps its saved config' });
+  withBackend(withRunsDir(cmd)).action(trainCommand);
+}
 
-    const loaded = configFile ? loadTrainConfig(configFile, opts.set) : undefined;
-    if (loaded?.note && !opts.quiet) process.stderr.write(`${loaded.note}\n`);
-    if ((opts.printConfig || opts.dryRun) && !loaded) throw new UserError('--print-config and --dry-run need a config, not --resume', { where: 'dmil train' });
-    if (opts.printConfig) {
-      process.stdout.write(configToYaml(loaded!.config));
-      return;
-    }
-    if (opts.dryRun) {
-      await startBackend(opts.backend, undefined, threadsFor(opts.threads, loaded!.config));
-      process.stdout.write(`${await dryRun(loaded!.config)}\n`);
-      return;
-    }
-    const resumed = opts.resume ? resolveRun(opts.resume, opts.runsDir) : undefined;
-    // --verbose belongs to the program (commander takes it anywhere on the line), not to train.
-    const reporter = cliReporter({ quiet: Boolean(opts.quiet), verbose: process.argv.includes('--verbose') });
-    let interruptedAt = 0;
-    const onSigint = () => {
-      if (interruptedAt) process.exit(130);
-      interruptedAt = Date.now();
-      reporter.warn('interrupt: stopping after this step (Ctrl-C again to quit at once)');
+async function trainCommand(configFile: string | undefined, opts: TrainOptions): Promise<void> {
+  if (!configFile && !opts.resume) throw new UserError('missing config file', { where: 'dmil train', hint: 'usage: dmil train CONFIG, or dmil train --resume RUN' });
+  if (configFile && opts.resume) throw new UserError('give a config or --resume, not both', { where: 'dmil train' });
+  if (opts.resume && opts.set.length) throw new UserError('--set cannot change a run being resumed', { where: '--resume', hint: 'a resumed run keeps its saved config' });
+
+  const loaded = configFile ? loadTrainConfig(configFile, opts.set) : undefined;
+  if (loaded?.note && !opts.quiet) process.stderr.write(`${loaded.note}\n`);
+  if ((opts.printConfig || opts.dryRun) && !loaded) throw new UserError('--print-config and --dry-run need a config, not --resume', { where: 'dmil train' });
+  if (opts.printConfig) {
+    process.stdout.write(configToYaml(loaded!.config));
+    return;
+  }
+  if (opts.dryRun) {
+    await startBackend(opts.backend, undefined, threadsFor(opts.threads, loaded!.config));
+    process.stdout.write(`${await dryRun(loaded!.config)}\n`);
+    return;
+  }
+  await train(loaded?.config, opts.resume ? resolveRun(opts.resume, opts.runsDir) : undefined, opts);
+}
+
+/**
+ * Trains a new run from `config`, or resumes `resumed`, with progress on stderr and the run id
+ * on stdout. Ctrl-C once stops after the current step (the run can be resumed), twice at once.
+ */
+async function train(config: Config | undefined, resumed: { id: string; dir: string } | undefined, opts: TrainOptions): Promise<void> {
+  // --verbose belongs to the program (commander takes it anywhere on the line), not to train.
+  const reporter = cliReporter({ quiet: Boolean(opts.quiet), verbose: process.argv.includes('--verbose') });
+  let interruptedAt = 0;
+  const onSigint = () => {
+    if (interruptedAt) process.exit(130);
+    interruptedAt = Date.now();
+    reporter.warn('interrupt: stopping after this step (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let runId = resumed?.id;
+  try {
+    const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, config ?? readRunConfig(resumed!.dir)));
+    const trainOpts = {
+      runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1),
+      interrupted: () => interruptedAt > 0,
+      onRunFolder: (id: string, dir: string) => {
+        runId = id;
+        reporter.teeTo(path.join(dir, runFiles.log));
+        reporter.info(describeBackend(backend));
+      },
     };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    let runId = resumed?.id;
-    try {
-      const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, loaded?.config ?? readRunConfig(resumed!.dir)));
-      const trainOpts = {
-        runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1),
-        interrupted: () => interruptedAt > 0,
-        onRunFolder: (id: string, dir: string) => {
-          runId = id;
-          reporter.teeTo(path.join(dir, runFiles.log));
-          reporter.info(describeBackend(backend));
-        },
-      };
-      const result: TrainResult = resumed ? await trainResume(resumed.id, resumed.dir, trainOpts) : await trainNew(loaded!.config, trainOpts);
-      const pt = result.test.per_type;
-      const types = pt ? ' | accuracy by type: ' + Object.entries(pt).filter(([, v]) => v !== null).map(([t, v]) => `${t} ${num(v, 3)}`).join(' ') : '';
-      reporter.result(`done: test accuracy ${num(result.test.accuracy)} macro-F1 ${num(result.test.macro_f1)}${types}; val accuracy ${num(result.val.accuracy)}`);
-      process.stdout.write(`${result.id}\n`);
-    } catch (e) {
-      if ((e as Error).name === 'Interrupted' && runId) {
-        reporter.warn(`run ${runId} interrupted; continue it with: dmil train --resume ${runId}`);
-        process.exitCode = 130;
-        return;
-      }
-      throw e;
-    } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-      reporter.close();
+    const result: TrainResult = resumed ? await trainResume(resumed.id, resumed.dir, trainOpts) : await trainNew(config!, trainOpts);
+    const pt = result.test.per_type;
+    const types = pt ? ' | accuracy by type: ' + Object.entries(pt).filter(([, v]) => v !== null).map(([t, v]) => `${t} ${num(v, 3)}`).join(' ') : '';
+    reporter.result(`done: test accuracy ${num(result.test.accuracy)} macro-F1 ${num(result.test.macro_f1)}${types}; val accuracy ${num(result.val.accuracy)}`);
+    process.stdout.write(`${result.id}\n`);
+  } catch (e) {
+    if ((e as Error).name === 'Interrupted' && runId) {
+      reporter.warn(`run ${runId} interrupted; continue it with: dmil train --resume ${runId}`);
+      process.exitCode = 130;
+      return;
     }
-  });
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    reporter.close();
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { UserError } from '../errors';
 import { isPathKey } from './dataSchema';
 import { configSchema, type Config } from './schema';
-import { keysAt, nearest, variantsWithKey } from './schemaWalk';
+import { describeIssue } from './issues';
 import { applyOverrides, type Override, parseOverride } from './overrides';
 
 export interface LoadedConfig {
@@ -114,88 +114,11 @@ export function configToYaml(config: Config): string {
 function toUserError(issue: z.core.$ZodIssue, total: number, src: Source): UserError {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   const more = total > 1 ? `${total - 1} more problem${total > 2 ? 's' : ''} after this one` : undefined;
-  let keyPath = path.join('.') || '(top level)';
-  let message: string;
-  let hint: string | undefined;
-  let locate = path;
-
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const key = issue.keys[0];
-      keyPath = [...path, key].join('.');
-      locate = [...path, key];
-      const variants = variantsWithKey(configSchema, path, key);
-      const chosen = variants ? String(valueAt(src, [...path, variants.discriminator])) : undefined;
-      if (variants && variants.values.length) {
-        // A key of another paradigm (or source): say whose it is.
-        message = `"${key}" is not a key of ${variants.discriminator} ${chosen}`;
-        hint = `it belongs to ${variants.discriminator} ${variants.values.join(', ')}; remove it, or set ${[...path, variants.discriminator].join('.')} to ${variants.values.length > 1 ? 'one of those' : variants.values[0]}`;
-        break;
-      }
-      const allowed = keysAt(configSchema, path);
-      if (allowed.includes(key)) {
-        // Valid in another variant of this element (a modality of another source, say).
-        const source = path[0] === 'data' ? ` with data.source ${String(valueAt(src, ['data', 'source']))}` : '';
-        message = `"${key}" is not a key here${source}`;
-        hint = `it belongs to another ${path[0] === 'data' ? 'data source' : 'variant'}; remove it, or see dmil schema for the keys of each`;
-        break;
-      }
-      const near = nearest(key, allowed);
-      message = `unknown key "${key}"`;
-      hint = near ? `did you mean "${near}"?` : `valid keys here: ${allowed.join(', ')}`;
-      break;
-    }
-    case 'invalid_type': {
-      const got = valueAt(src, path);
-      if (got === undefined) {
-        message = 'missing required key';
-        hint = `add "${path[path.length - 1]}" to the config`;
-        locate = path.slice(0, -1);
-      } else {
-        const expected: Record<string, string> = { int: 'an integer', number: 'a number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a mapping' };
-        message = `expected ${expected[issue.expected] ?? issue.expected}, got ${describe(got)}`;
-      }
-      break;
-    }
-    case 'invalid_value': {
-      const got = valueAt(src, path);
-      const allowed = issue.values.map(String);
-      message = `${describe(got)} is not one of ${allowed.join(', ')}`;
-      const near = typeof got === 'string' ? nearest(got, allowed) : undefined;
-      hint = near ? `did you mean "${near}"?` : undefined;
-      break;
-    }
-    case 'invalid_union': {
-      const got = valueAt(src, path);
-      const note = (issue as { note?: string }).note;
-      if (note === 'No matching discriminator') {
-        const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
-        const v = got;
-        message = v === undefined ? 'missing required key' : `${describe(v)} is not a known ${path[path.length - 1]}`;
-        const near = typeof v === 'string' ? nearest(v, options) : undefined;
-        hint = `supported: ${options.join(', ')}${near ? `; did you mean "${near}"?` : ''}`;
-        if (v === undefined) locate = path.slice(0, -1);
-      } else {
-        message = `invalid value ${describe(got)}`;
-      }
-      break;
-    }
-    case 'too_small':
-    case 'too_big': {
-      const got = valueAt(src, path);
-      const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-      const custom = isCustom(issue.message);
-      if (Array.isArray(got)) message = custom ? issue.message : `needs ${op} ${bound} entries, has ${got.length}`;
-      else if (typeof got === 'string') message = custom ? `${issue.message}, has ${got.length}` : `must be ${op} ${bound} characters long, has ${got.length}`;
-      else message = custom ? `${issue.message}; got ${describe(got)}` : `must be ${op} ${bound}, got ${describe(got)}`;
-      break;
-    }
-    default:
-      message = issue.message;
-  }
-  const hints = [hint, more].filter((h) => h !== undefined).join('; ') || undefined;
-  return new UserError(`${keyPath}: ${message}`, { where: whereOf(src, path, locate, issue.code === 'unrecognized_keys'), hint: hints });
+  const said = describeIssue(issue, path, (at) => valueAt(src, at));
+  const locate = said.locate ?? path;
+  const keyPath = said.keyPath ?? (path.join('.') || '(top level)');
+  const hints = [said.hint, more].filter((h) => h !== undefined).join('; ') || undefined;
+  return new UserError(`${keyPath}: ${said.message}`, { where: whereOf(src, path, locate, issue.code === 'unrecognized_keys'), hint: hints });
 }
 
 function valueAt(src: Source, path: readonly (string | number)[]): unknown {
@@ -237,16 +160,4 @@ function findNode(doc: Document, path: readonly (string | number)[], atKey: bool
     if (pair && isScalar(pair.key)) return (!atKey && isScalar(pair.value) ? pair.value : pair.key) as Node;
   }
   return doc.getIn(path, true) as Node | undefined;
-}
-
-/** A message the schema wrote itself (zod's own start "Too small" / "Too big"). */
-const isCustom = (message: string) => !/^Too (small|big)/.test(message);
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return v.length > 40 ? `"${v.slice(0, 37)}..." (${v.length} characters)` : `"${v}"`;
-  if (Array.isArray(v)) return `a list`;
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
 }

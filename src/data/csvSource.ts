@@ -79,71 +79,88 @@ export function selectColumns(file: string, header: readonly string[], m: Want['
   return hits;
 }
 
+/** Which column holds what, found from the header. */
+interface Columns {
+  header: string[];
+  id?: number;
+  label?: number;
+  split?: number;
+  group?: number;
+  /** Per requested modality, its columns. */
+  feats: number[][];
+}
+
+function findColumns(file: string, header: string[], want: Want): Columns {
+  checkHeader(header, file);
+  const need = (name: string | undefined, what: string, optional = false) => {
+    if (name === undefined) return undefined;
+    const i = header.indexOf(name);
+    if (i < 0 && optional) return undefined;
+    if (i < 0) throw new UserError(`no ${what} column "${name}"`, { where: `${file}:1`, hint: columnsHint(header) });
+    return i;
+  };
+  const optional = Boolean(want.unlabelledOk);
+  return {
+    header, id: need(want.id, 'id'), label: need(want.label, 'label', optional), split: need(want.split, 'split', optional), group: need(want.group, 'group', optional),
+    feats: want.modalities.map((m) => selectColumns(file, header, m, want.reserved)),
+  };
+}
+
+/** One data row into `out` and the modalities' growing arrays; every bad cell is file:line:column. */
+function readRow(file: string, line: number, record: string[], c: Columns, want: Want, out: FileRead, growing: GrowableFloat32[]): void {
+  if (record.length !== c.header.length) {
+    throw new UserError(`row has ${record.length} fields, the header has ${c.header.length}`, { where: `${file}:${line}`, hint: 'every row needs one value per column' });
+  }
+  if (c.id !== undefined) out.ids.push(record[c.id]);
+  if (c.label !== undefined) {
+    if (record[c.label] === '') throw new UserError('missing label', { where: `${file}:${line}:${c.label + 1}`, hint: `every row needs a value in column "${want.label}"` });
+    out.labels.push(record[c.label]);
+  }
+  if (c.split !== undefined) out.splits.push(record[c.split]);
+  if (c.group !== undefined) {
+    if (record[c.group] === '') throw new UserError('empty group', { where: `${file}:${line}:${c.group + 1}`, hint: `every row needs a value in the group column "${want.group}"` });
+    out.groups.push(record[c.group]);
+  }
+  c.feats.forEach((cols, m) => {
+    for (const j of cols) growing[m].push(featureValue(file, line, j, record[j], c.header[j]));
+  });
+  out.lines.push(line);
+  out.rows++;
+}
+
+function featureValue(file: string, line: number, j: number, cell: string, column: string): number {
+  const v = cell === '' ? Number.NaN : Number(cell);
+  if (!Number.isFinite(v)) {
+    const what = cell === '' ? 'empty cell' : /^[+-]?(nan|inf(inity)?)$/i.test(cell) ? `${cell} is not a finite number` : `"${cell}" is not a number`;
+    throw new UserError(`${what} in column "${column}"`, { where: `${file}:${line}:${j + 1}`, hint: 'feature cells must be finite numbers; impute or drop missing values first' });
+  }
+  if (Math.abs(v) > FLOAT32_MAX) {
+    throw new UserError(`${cell} is outside the float32 range (about ±3.4e38) in column "${column}"`, { where: `${file}:${line}:${j + 1}`, hint: 'rescale the feature (e.g. take its logarithm) before training' });
+  }
+  return v;
+}
+
 async function readCsvFile(file: string, delimiter: string, want: Want): Promise<FileRead> {
   requireFile(file, 'data file', 'check data.path (relative paths resolve against the config file)');
   if (fs.statSync(file).size === 0) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
-  // relax_column_count: ragged rows are reported below, with both counts.
+  // relax_column_count: ragged rows are reported by readRow, with both counts.
   const parser = fs.createReadStream(file).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, info: true, trim: true, relax_column_count: true, max_record_size: MAX_RECORD_CHARS }));
-  let header: string[] | undefined;
-  let col: { id?: number; label?: number; split?: number; group?: number; feats: number[][] } | undefined;
+  let columns: Columns | undefined;
   const growing: GrowableFloat32[] = want.modalities.map(() => new GrowableFloat32());
   const out: FileRead = { ids: [], labels: [], splits: [], groups: [], features: [], rows: 0, has: { label: false, split: false, group: false }, lines: [] };
-  const need = (name: string | undefined, what: string, optional = false) => {
-    if (name === undefined) return undefined;
-    const i = header!.indexOf(name);
-    if (i < 0 && optional) return undefined;
-    if (i < 0) throw new UserError(`no ${what} column "${name}"`, { where: `${file}:1`, hint: columnsHint(header!) });
-    return i;
-  };
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = info.lines;
-      if (!header) {
-        checkHeader(record, file);
-        header = record;
-        const optional = Boolean(want.unlabelledOk);
-        col = { id: need(want.id, 'id'), label: need(want.label, 'label', optional), split: need(want.split, 'split', optional), group: need(want.group, 'group', optional), feats: [] };
-        out.has = { label: col.label !== undefined, split: col.split !== undefined, group: col.group !== undefined };
-        col.feats = want.modalities.map((m) => selectColumns(file, header!, m, want.reserved));
-        continue;
-      }
-      const c = col!;
-      if (record.length !== header.length) {
-        throw new UserError(`row has ${record.length} fields, the header has ${header.length}`, { where: `${file}:${line}`, hint: 'every row needs one value per column' });
-      }
-      if (c.id !== undefined) out.ids.push(record[c.id]);
-      if (c.label !== undefined) {
-        if (record[c.label] === '') throw new UserError('missing label', { where: `${file}:${line}:${c.label + 1}`, hint: `every row needs a value in column "${want.label}"` });
-        out.labels.push(record[c.label]);
-      }
-      if (c.split !== undefined) out.splits.push(record[c.split]);
-      if (c.group !== undefined) {
-        if (record[c.group] === '') throw new UserError('empty group', { where: `${file}:${line}:${c.group + 1}`, hint: `every row needs a value in the group column "${want.group}"` });
-        out.groups.push(record[c.group]);
-      }
-      c.feats.forEach((cols, m) => {
-        for (const j of cols) {
-          const cell = record[j];
-          const v = cell === '' ? Number.NaN : Number(cell);
-          if (!Number.isFinite(v)) {
-            const what = cell === '' ? 'empty cell' : /^[+-]?(nan|inf(inity)?)$/i.test(cell) ? `${cell} is not a finite number` : `"${cell}" is not a number`;
-            throw new UserError(`${what} in column "${header![j]}"`, { where: `${file}:${line}:${j + 1}`, hint: 'feature cells must be finite numbers; impute or drop missing values first' });
-          }
-          if (Math.abs(v) > FLOAT32_MAX) {
-            throw new UserError(`${cell} is outside the float32 range (about ±3.4e38) in column "${header![j]}"`, { where: `${file}:${line}:${j + 1}`, hint: 'rescale the feature (e.g. take its logarithm) before training' });
-          }
-          growing[m].push(v);
-        }
-      });
-      out.lines.push(line);
-      out.rows++;
+      if (columns) readRow(file, info.lines, record, columns, want, out, growing);
+      else columns = findColumns(file, record, want);
     }
   } catch (e) {
     throw e instanceof UserError ? e : csvParseError(e, file);
   }
-  if (!header) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
+  if (!columns) throw new UserError('the file is empty', { where: file, hint: 'a CSV needs a header row and at least one data row' });
   if (out.rows === 0) throw new UserError('the file has a header but no data rows', { where: file });
-  out.features = col!.feats.map((cols, m) => ({ values: growing[m].values(), columns: cols.map((j) => header![j]) }));
+  const c = columns;
+  out.has = { label: c.label !== undefined, split: c.split !== undefined, group: c.group !== undefined };
+  out.features = c.feats.map((cols, m) => ({ values: growing[m].values(), columns: cols.map((j) => c.header[j]) }));
   return out;
 }
 

@@ -52,11 +52,14 @@ export function loadPairs(cfg: PairsConfig, seed: number): Dataset {
   const chosen = cfg.classes ?? present;
   const missing = chosen.find((c) => !present.includes(c));
   if (missing !== undefined) throw new UserError(`no image has label ${missing}`, { where: 'data.classes', hint: `labels in ${cfg.images}: ${present.join(', ')}` });
+  const pools = imagePools(cfg, train, test, chosen, cfg.seed ?? seed);
+  return { ...pairUp(cfg, pools, chosen.length, train, cfg.seed ?? seed), classNames: chosen.map(String) };
+}
+
+/** Disjoint image pools for train / val / test (the test file's images when there is one), stratified by label, each image's class index. */
+function imagePools(cfg: PairsConfig, train: LabelledImages, test: LabelledImages | undefined, chosen: number[], dataSeed: number): Pool[] {
   const C = chosen.length;
   const classOf = new Map(chosen.map((label, c) => [label, c]));
-  const dataSeed = cfg.seed ?? seed;
-
-  // Disjoint image pools: train / val (/ test when there is no test file), stratified by label.
   const usable = Array.from({ length: train.n }, (_, i) => i).filter((i) => classOf.has(train.labels[i]));
   const poolSplit = stratifiedSplit(Int32Array.from(usable, (i) => classOf.get(train.labels[i])!), C, cfg.split.val, test ? 0 : cfg.split.test, Rng.derive(dataSeed, 'pairs-pools'));
   const poolOf = (s: number) => usable.filter((_, k) => poolSplit[k] === s);
@@ -71,7 +74,11 @@ export function loadPairs(cfg: PairsConfig, seed: number): Dataset {
     const empty = p.members.findIndex((m) => m.length === 0);
     if (empty >= 0) throw new UserError(`the ${['training', 'validation', 'test'][s]} images have no image of label ${chosen[empty]}`, { where: 'data', hint: 'use more images, or other classes' });
   });
+  return pools;
+}
 
+/** The pairs: per sample an interaction type and a label, and the two images that carry it, drawn from its split's pool. */
+function pairUp(cfg: PairsConfig, pools: Pool[], C: number, train: LabelledImages, dataSeed: number): Omit<Dataset, 'classNames'> {
   const nVal = Math.round(cfg.samples * cfg.split.val);
   const counts = [cfg.samples - nVal, nVal, cfg.test_samples];
   const n = counts[0] + counts[1] + counts[2];
@@ -104,12 +111,5 @@ export function loadPairs(cfg: PairsConfig, seed: number): Dataset {
       ids[k] = `${k}:${pool.name}-${sources[0]}:${pool.name}-${sources[1]}`;
     }
   });
-  return {
-    modalities: ['a', 'b'].map((name, v) => ({ name, shape: [h, w, 1], values: views[v] })),
-    labels,
-    classNames: chosen.map(String),
-    ids,
-    types,
-    split,
-  };
+  return { modalities: ['a', 'b'].map((name, v) => ({ name, shape: [h, w, 1], values: views[v] })), labels, ids, types, split };
 }

@@ -73,66 +73,76 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
   const needsClassifiers = req.estimators.includes('batch') || req.pointwise;
   const split: EvalSplit = req.split ?? (needsClassifiers ? 'test' : 'all');
   const evaluate = splitIndices(data, split);
-  const train = splitIndices(data, 'train');
-  const k = config.pid.clusters;
-  const need = Math.max(MIN_PID_SAMPLES, req.estimators.includes('exact') ? SAMPLES_PER_CLUSTER * k : 0);
-  if (evaluate.length < need) {
-    const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, pid.clusters ${k}), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
-    throw new UserError(`${split === 'all' ? 'the data has' : `the ${split} split has`} ${evaluate.length} samples; ${why}`, { where: '--split', hint: `use more data${split !== 'all' && !needsClassifiers ? ', --split all' : ''}${need > MIN_PID_SAMPLES ? `, or fewer clusters (--set pid.clusters=${Math.max(2, Math.floor(evaluate.length / SAMPLES_PER_CLUSTER))})` : ''}` });
-  }
-  if (needsClassifiers && (train.length === 0 || splitIndices(data, 'val').length === 0)) {
+  requireEnoughSamples(evaluate.length, split, req.estimators.includes('exact') ? config.pid.clusters : 0, needsClassifiers);
+  if (needsClassifiers && (splitIndices(data, 'train').length === 0 || splitIndices(data, 'val').length === 0)) {
     throw new UserError('the batch estimator and pointwise scores need training and validation splits to fit their classifiers', { where: 'data', hint: 'use --estimator exact, or data with train and val rows' });
   }
-  const C = data.classNames.length;
-  const report: PidReport = { split, samples: evaluate.length, modalities: [data.modalities[0].name, data.modalities[1].name], classes: C };
-  const B = config.pid.bootstrap;
-
-  if (req.estimators.includes('exact')) {
-    const clusters = data.modalities.map((m, i) => kmeans(m.values, data.labels.length, featureSize(m), k, Rng.derive(config.seed, `pid-kmeans-${i}`), train.length ? train : undefined));
-    const exactOn = (idx: Int32Array) => {
-      const rows = Int32Array.from(idx, (i) => evaluate[i]);
-      return jointFromSamples(Int32Array.from(rows, (r) => clusters[0][r]), Int32Array.from(rows, (r) => clusters[1][r]), Int32Array.from(rows, (r) => data.labels[r]), k, k, C);
-    };
-    const all = Int32Array.from(evaluate.keys());
-    const full = pidExact(exactOn(all), { tolerance: config.pid.tolerance });
-    logger.info(`exact: ${k} clusters per modality, ${full.iterations} iterations${full.converged ? '' : ' (not converged)'}`);
-    const intervals = B > 0 ? bootstrapIntervals(all.length, (idx) => pick(pidExact(exactOn(idx), { tolerance: Math.max(config.pid.tolerance, 1e-6) })), B, config.seed) : {};
-    report.exact = {
-      values: pick(full), intervals,
-      method: `k-means with ${k} clusters per modality on the standardised features (fitted on the training split); exact PID of the plug-in joint on ${split} (${evaluate.length} samples); solver stops below ${config.pid.tolerance} bits per iteration`,
-      extra: { iterations: full.iterations, converged: full.converged, I_q: full.I_q },
-    };
-  }
-
+  const report: PidReport = { split, samples: evaluate.length, modalities: [data.modalities[0].name, data.modalities[1].name], classes: data.classNames.length };
+  if (req.estimators.includes('exact')) report.exact = exactEstimate(config, data, split, evaluate, logger);
   if (needsClassifiers) {
     const classifiers = await fitClassifiers(config, data, logger);
-    const prior = classPrior(data);
-    if (req.estimators.includes('batch')) {
-      const b = config.pid.batch;
-      const inputs: BatchInputs = {
-        x1: data.modalities[0].values, x2: data.modalities[1].values, d1: featureSize(data.modalities[0]), d2: featureSize(data.modalities[1]), ...classifiers, classes: C,
-      };
-      const est = fitBatchEstimator(inputs, train, { batchSize: b.batch_size, epochs: b.epochs, hidden: b.hidden, lr: b.lr, sinkhornIterations: b.sinkhorn_iterations, seed: config.seed });
-      try {
-        const full = est.estimate(evaluate);
-        if (!Number.isFinite(full.I_q)) logger.warn('batch: the learned q became NaN; its R, U1, U2, S are not defined (try a smaller pid.batch.lr)');
-        const intervals = B > 0 ? bootstrapIntervals(evaluate.length, (idx) => pick(est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), Math.min(B, 50), config.seed) : {};
-        report.batch = {
-          values: pick(full), intervals,
-          method: `BATCH (Liang et al. 2023): q learned on batches of ${b.batch_size} training samples over ${b.epochs} epochs, estimated on ${split} (${evaluate.length} samples); classifiers: ${config.model.backbone.type} backbones, epoch chosen on validation`,
-          extra: { I_q: full.I_q, batches: full.batches },
-        };
-      } finally {
-        est.dispose();
-      }
-    }
-    if (req.pointwise) report.pointwise = { indices: evaluate, scores: pointwiseScores(classifiers.p1, classifiers.p2, classifiers.p12, data.labels, prior, evaluate) };
+    if (req.estimators.includes('batch')) report.batch = batchEstimate(config, data, split, evaluate, classifiers, logger);
+    if (req.pointwise) report.pointwise = { indices: evaluate, scores: pointwiseScores(classifiers.p1, classifiers.p2, classifiers.p12, data.labels, classPrior(data), evaluate) };
   }
   return report;
 }
 
+/** At least MIN_PID_SAMPLES evaluated samples, and SAMPLES_PER_CLUSTER per k-means cluster for the exact estimator (`clusters` 0: not asked). */
+function requireEnoughSamples(n: number, split: EvalSplit, clusters: number, needsClassifiers: boolean): void {
+  const need = Math.max(MIN_PID_SAMPLES, SAMPLES_PER_CLUSTER * clusters);
+  if (n >= need) return;
+  const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, pid.clusters ${clusters}), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
+  throw new UserError(`${split === 'all' ? 'the data has' : `the ${split} split has`} ${n} samples; ${why}`, { where: '--split', hint: `use more data${split !== 'all' && !needsClassifiers ? ', --split all' : ''}${need > MIN_PID_SAMPLES ? `, or fewer clusters (--set pid.clusters=${Math.max(2, Math.floor(n / SAMPLES_PER_CLUSTER))})` : ''}` });
+}
+
+/** Each modality discretised by k-means (fitted on the training split), then the exact PID of the plug-in joint on `evaluate`. */
+function exactEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate: Int32Array, logger: Logger): PidEstimate {
+  const k = config.pid.clusters;
+  const train = splitIndices(data, 'train');
+  const clusters = data.modalities.map((m, i) => kmeans(m.values, data.labels.length, featureSize(m), k, Rng.derive(config.seed, `pid-kmeans-${i}`), train.length ? train : undefined));
+  const exactOn = (idx: Int32Array) => {
+    const rows = Int32Array.from(idx, (i) => evaluate[i]);
+    return jointFromSamples(Int32Array.from(rows, (r) => clusters[0][r]), Int32Array.from(rows, (r) => clusters[1][r]), Int32Array.from(rows, (r) => data.labels[r]), k, k, data.classNames.length);
+  };
+  const all = Int32Array.from(evaluate.keys());
+  const full = pidExact(exactOn(all), { tolerance: config.pid.tolerance });
+  logger.info(`exact: ${k} clusters per modality, ${full.iterations} iterations${full.converged ? '' : ' (not converged)'}`);
+  const B = config.pid.bootstrap;
+  const intervals = B > 0 ? bootstrapIntervals(all.length, (idx) => pick(pidExact(exactOn(idx), { tolerance: Math.max(config.pid.tolerance, 1e-6) })), B, config.seed) : {};
+  return {
+    values: pick(full), intervals,
+    method: `k-means with ${k} clusters per modality on the standardised features (fitted on the training split); exact PID of the plug-in joint on ${split} (${evaluate.length} samples); solver stops below ${config.pid.tolerance} bits per iteration`,
+    extra: { iterations: full.iterations, converged: full.converged, I_q: full.I_q },
+  };
+}
+
+/** Liang et al.'s neural estimator: q learned on the features of the training split, read on `evaluate`. */
+function batchEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate: Int32Array, classifiers: Classifiers, logger: Logger): PidEstimate {
+  const b = config.pid.batch;
+  const inputs: BatchInputs = {
+    x1: data.modalities[0].values, x2: data.modalities[1].values, d1: featureSize(data.modalities[0]), d2: featureSize(data.modalities[1]), ...classifiers, classes: data.classNames.length,
+  };
+  const est = fitBatchEstimator(inputs, splitIndices(data, 'train'), { batchSize: b.batch_size, epochs: b.epochs, hidden: b.hidden, lr: b.lr, sinkhornIterations: b.sinkhorn_iterations, seed: config.seed });
+  try {
+    const full = est.estimate(evaluate);
+    if (!Number.isFinite(full.I_q)) logger.warn('batch: the learned q became NaN; its R, U1, U2, S are not defined (try a smaller pid.batch.lr)');
+    const B = config.pid.bootstrap;
+    const intervals = B > 0 ? bootstrapIntervals(evaluate.length, (idx) => pick(est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), Math.min(B, 50), config.seed) : {};
+    return {
+      values: pick(full), intervals,
+      method: `BATCH (Liang et al. 2023): q learned on batches of ${b.batch_size} training samples over ${b.epochs} epochs, estimated on ${split} (${evaluate.length} samples); classifiers: ${config.model.backbone.type} backbones, epoch chosen on validation`,
+      extra: { I_q: full.I_q, batches: full.batches },
+    };
+  } finally {
+    est.dispose();
+  }
+}
+
+/** p(y | x1), p(y | x2) and p(y | x1, x2) for every sample, each [n, classes]. */
+interface Classifiers { p1: Float32Array; p2: Float32Array; p12: Float32Array }
+
 /** p(y | x1), p(y | x2), p(y | x1, x2) for every sample, from classifiers trained on the training split. */
-async function fitClassifiers(config: Config, data: Dataset, logger: Logger): Promise<{ p1: Float32Array; p2: Float32Array; p12: Float32Array }> {
+async function fitClassifiers(config: Config, data: Dataset, logger: Logger): Promise<Classifiers> {
   const common = { backbone: config.model.backbone, backbones: config.model.backbones, init: config.model.init };
   const variants = [
     { paradigm: 'unimodal', modality: data.modalities[0].name, ...common },

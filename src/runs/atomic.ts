@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
-import { injectedNoSpace, storageFailure, writePoint } from './storage';
+import { injectedNoSpace, namesIn, storageFailure, writePoint } from './storage';
 
 /**
  * Names of temporary files and folders these writers leave only when killed:
@@ -39,14 +39,8 @@ export function isStaleTemp(name: string): boolean {
  * hidden temporary files and folders whose process is gone. Live writers' files are kept.
  */
 export function removeStaleTemp(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
   const removed: string[] = [];
-  for (const name of names.filter(isStaleTemp)) {
+  for (const name of namesIn(dir).filter(isStaleTemp)) {
     try {
       fs.rmSync(path.join(dir, name), { recursive: true, force: true });
       removed.push(path.join(dir, name));

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { editDistance } from '../config/schemaWalk';
 import { UserError } from '../errors';
 import { commitFolder, removeStaleTemp, tempSuffix, writeTempFolder } from './atomic';
-import { storageFailure } from './storage';
+import { namesIn, storageFailure } from './storage';
 
 export function timestampId(now: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -139,13 +139,7 @@ function runRecordProblem(dir: string, id: string): string | null {
 
 /** Ids of the folders directly in `runsDir` that hold a meta.json (hidden and temporary folders are never runs). */
 export function runIds(runsDir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(runsDir);
-  } catch {
-    return [];
-  }
-  return names.filter((d) => !d.startsWith('.') && fs.existsSync(path.join(runsDir, d, runFiles.meta)));
+  return namesIn(runsDir).filter((d) => !d.startsWith('.') && fs.existsSync(path.join(runsDir, d, runFiles.meta)));
 }
 
 /** Whether dmil can write into a run folder (not on a read-only file system, not locked down). */

@@ -32,6 +32,15 @@ export function storageFailure(e: unknown, file: string): unknown {
   return code && FIXES[code] && !(e instanceof UserError) ? new StorageError(code, file) : e;
 }
 
+/** The names in a folder; none when it is missing or cannot be read. */
+export function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Creates a folder (and its parents); a failure is a StorageError naming it. A recursive mkdir on
  * a read-only file system can say ENOENT; the nearest folder that exists says why.

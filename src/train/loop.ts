@@ -2,19 +2,21 @@
 // gradient steps on the stage's trainable parameters only (step.ts), per-epoch metrics on train
 // and val, early stopping and best-epoch restore on the prediction's validation metric.
 // Everything the loop needs to continue after an interruption is handed to `onEpochEnd` as a
-// snapshot, and accepted back through `resumeFrom`.
+// snapshot (loopState.ts), and accepted back through `resumeFrom`.
 import * as tf from '@tensorflow/tfjs-core';
+import type { EarlyStopMetric } from '../config/primitives';
 import type { TrainConfig } from '../config/schema';
 import { chunks, disposeBatch, makeBatch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
 import { UserError } from '../errors';
-import { eta, etaText, formatDuration, formatRate, samplesPerSecond, type PaceState, type StagePosition } from './pace';
 import type { Logger } from '../log';
 import type { ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
-import type { EarlyStopMetric } from '../config/primitives';
 import { initialEarlyStop, metricValue, observe, type EarlyStopState, type Observation } from './earlyStop';
+import { describeEpochTime, epochTime, sumEpochTimes, type EpochTime } from './epochTime';
+import { restoreSnapshot, takeSnapshot, type StageSnapshot } from './loopState';
 import { Optimizer } from './optimizer';
+import { eta, etaText, formatDuration, formatRate, samplesPerSecond, type PaceState, type StagePosition } from './pace';
 import { learningRate } from './schedule';
 import { DeviceSum, evaluateStage, stepper, trainStep } from './step';
 
@@ -24,39 +26,6 @@ export interface MetricsRow {
   epoch: number;
   split: 'train' | 'val';
   values: Record<string, number>;
-}
-
-/** Plain-JSON part of the loop state. */
-export interface LoopState {
-  stage: string;
-  epochsDone: number;
-  rng: number[];
-  optimizerStep: number;
-  earlyStop: EarlyStopState;
-  /** What the model the stage started from scored on validation (epoch 0). */
-  incoming: Observation;
-  finished: boolean;
-}
-
-/**
- * A resume checkpoint's loop state in today's form. dmil 0.1 kept the best epoch's metric value
- * alone (no tie-break, no incoming model): it becomes an observation with that value and NaN for
- * the rest, so that, as in 0.1, only a strictly better value counts as better.
- */
-export function upgradeLoopState(raw: unknown, metric: EarlyStopMetric): LoopState {
-  const loop = raw as LoopState & { earlyStop: { bestValue?: number | null } };
-  if (!('bestValue' in loop.earlyStop)) return loop;
-  const value = loop.earlyStop.bestValue ?? Number.NaN;
-  const none: Observation = { ce: Number.NaN, accuracy: Number.NaN, loss: Number.NaN };
-  const best = loop.earlyStop.bestValue === null || loop.earlyStop.bestValue === undefined ? null
-    : { ...none, ...(metric === 'val_accuracy' ? { accuracy: value } : metric === 'val_ce' ? { ce: value } : { loss: value }) };
-  return { ...loop, earlyStop: { best, bestEpoch: loop.earlyStop.bestEpoch, badEpochs: loop.earlyStop.badEpochs }, incoming: loop.incoming ?? none };
-}
-
-/** Loop state plus its tensors: current params, best params ("best/<name>"), optimiser slots ("opt/<slot>"). */
-export interface StageSnapshot {
-  loop: LoopState;
-  tensors: tf.NamedTensorMap;
 }
 
 export interface StageRun {
@@ -100,104 +69,136 @@ export interface StageOutcome {
   time: EpochTime;
 }
 
-/**
- * Where an epoch's wall time went, in seconds: the training steps themselves (batch, forward,
- * backward, update), the rest of the training pass (progress, yielding to signals, the loss
- * read-back), the validation pass, and the end-of-epoch writes (metrics.csv, resume checkpoint).
- */
-export interface EpochTime { steps: number; loop: number; validation: number; save: number; wall: number }
-
-export function epochTime(steps: number, trainPass: number, validation: number, save: number, wall: number): EpochTime {
-  return { steps, loop: Math.max(0, trainPass - steps), validation, save, wall };
-}
-
-export function sumEpochTimes(times: readonly EpochTime[]): EpochTime {
-  const sum = (k: keyof EpochTime) => times.reduce((a, t) => a + t[k], 0);
-  return { steps: sum('steps'), loop: sum('loop'), validation: sum('validation'), save: sum('save'), wall: sum('wall') };
-}
-
-/** "0.214 s: steps 0.170 (79%), loop 0.008, validation 0.012, checkpoint and metrics 0.024; wall / steps 1.26". */
-export function describeEpochTime(t: EpochTime): string {
-  const s = (v: number) => v.toFixed(3);
-  return `${s(t.wall)} s: steps ${s(t.steps)} (${(100 * t.steps / Math.max(t.wall, 1e-9)).toFixed(0)}%), rest of the pass ${s(t.loop)}, validation ${s(t.validation)}, metrics and checkpoint ${s(t.save)}; wall / steps ${(t.wall / Math.max(t.steps, 1e-9)).toFixed(2)}`;
+export async function runStage(run: StageRun): Promise<StageOutcome> {
+  const training = new StageTraining(run);
+  try {
+    await training.begin();
+    while (training.epoch < training.train.epochs) {
+      const stop = await training.runEpoch();
+      training.epoch += 1;
+      if (stop) break;
+    }
+    return training.outcome();
+  } finally {
+    training.dispose();
+  }
 }
 
 /** What model selection reads from a validation row. */
 const observation = (row: Record<string, number>): Observation => ({ ce: row.prediction_ce, accuracy: row.accuracy, loss: row.loss });
 
-export async function runStage(run: StageRun): Promise<StageOutcome> {
-  const { stage, model, data, logger } = run;
-  const train = stage.train ?? run.train;
-  const { params } = model;
-  const optimizer = new Optimizer(train.optimizer, params, stage.trainable);
-  const auxOptimizer = stage.auxiliary ? new Optimizer(train.optimizer, params, stage.auxiliary.trainable) : undefined;
-  const rng = run.resumeFrom ? new Rng(run.resumeFrom.loop.rng) : Rng.derive(run.seed, `batches-${stage.name}`);
-  const trainIdx = splitIndices(data, 'train');
-  const valIdx = splitIndices(data, 'val');
-  const opts = { metric: train.early_stop.metric, patience: train.early_stop.patience, minDelta: train.early_stop.min_delta };
-  let early = initialEarlyStop();
-  let startEpoch = 0;
-  let best: tf.NamedTensorMap | undefined;
-  let incoming: Observation;
+/** One stage being trained: its optimisers, batch order, model selection and best parameters. */
+class StageTraining {
+  readonly train: TrainConfig;
+  epoch = 0;
+  private readonly optimizer: Optimizer;
+  private readonly auxOptimizer: Optimizer | undefined;
+  private readonly rng: Rng;
+  private readonly trainIdx: Int32Array;
+  private readonly valIdx: Int32Array;
+  private readonly opts: { metric: EarlyStopMetric; patience: number; minDelta: number };
+  private early: EarlyStopState = initialEarlyStop();
+  private best: tf.NamedTensorMap | undefined;
+  private incoming!: Observation;
+  private step!: ReturnType<typeof stepper>;
+  /** Where each finished epoch's time went; the ETAs use their wall times, writes included. */
+  private readonly times: EpochTime[] = [];
+  private lastValAccuracy: number | undefined;
 
-  if (run.resumeFrom) {
-    const { loop, tensors } = run.resumeFrom;
-    startEpoch = loop.epochsDone;
-    early = loop.earlyStop;
-    incoming = loop.incoming;
-    const pick = (prefix: string) =>
-      Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
-    params.assign(pick('param/'));
-    optimizer.load(loop.optimizerStep, pick('opt/'));
-    if (auxOptimizer) auxOptimizer.load(loop.optimizerStep, pick('aux/'));
-    const bestTensors = pick('best/');
-    if (Object.keys(bestTensors).length) best = Object.fromEntries(Object.entries(bestTensors).map(([k, t]) => [k, tf.clone(t)]));
-    if (loop.finished) startEpoch = Number.POSITIVE_INFINITY;
-  } else {
-    // Epoch 0: the model the stage starts from is a candidate like any epoch, so a stage that
-    // only makes the prediction worse keeps what it was given.
-    const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
-    incoming = observation(valRow);
-    if (train.keep_incoming) {
-      early = observe(early, 0, incoming, opts).state;
-      best = params.snapshot(stage.trainable);
-    }
-    logger.info(`${stage.name} epoch 0 (incoming model): val ${opts.metric.replace(/^val_/, '')} ${fmt(metricValue(incoming, opts.metric))} acc ${fmt(incoming.accuracy)}`);
-    await run.onEpochEnd?.(undefined, [{ stage: stage.name, epoch: 0, split: 'val', values: { ...valRow, lr: 0, epoch_seconds: 0 } }]);
+  constructor(private readonly run: StageRun) {
+    const { stage, model, data } = run;
+    this.train = stage.train ?? run.train;
+    this.optimizer = new Optimizer(this.train.optimizer, model.params, stage.trainable);
+    this.auxOptimizer = stage.auxiliary ? new Optimizer(this.train.optimizer, model.params, stage.auxiliary.trainable) : undefined;
+    this.rng = run.resumeFrom ? new Rng(run.resumeFrom.loop.rng) : Rng.derive(run.seed, `batches-${stage.name}`);
+    this.trainIdx = splitIndices(data, 'train');
+    this.valIdx = splitIndices(data, 'val');
+    this.opts = { metric: this.train.early_stop.metric, patience: this.train.early_stop.patience, minDelta: this.train.early_stop.min_delta };
   }
 
-  const step = stepper(model, stage, optimizer, auxOptimizer, run.resumeFrom ? run.resumeFrom.loop.optimizerStep : 0);
-  const stepsPerEpoch = Math.ceil(trainIdx.length / train.batch_size);
-  let epoch = startEpoch;
+  private get label(): string {
+    const position = this.run.position ?? { index: 1, count: 1, laterEpochs: 0 };
+    return `${this.run.stage.name}${position.count > 1 ? ` (${position.index}/${position.count})` : ''}`;
+  }
 
-  const position = run.position ?? { index: 1, count: 1, laterEpochs: 0 };
-  const stageLabel = `${stage.name}${position.count > 1 ? ` (${position.index}/${position.count})` : ''}`;
-  // Where each finished epoch's time went; the ETAs use their wall times, writes included.
-  const epochWall: EpochTime[] = [];
-  const finishedSeconds = () => epochWall.map((t) => t.wall);
-  let lastValAccuracy: number | undefined;
+  /** Continues from `resumeFrom`, or scores the incoming model as epoch 0 (a candidate unless keep_incoming is off). */
+  async begin(): Promise<void> {
+    const { stage, model, data, logger, resumeFrom } = this.run;
+    if (resumeFrom) {
+      const { loop } = resumeFrom;
+      this.epoch = loop.finished ? Number.POSITIVE_INFINITY : loop.epochsDone;
+      this.early = loop.earlyStop;
+      this.incoming = loop.incoming;
+      this.best = restoreSnapshot(resumeFrom, model.params, this.optimizer, this.auxOptimizer);
+    } else {
+      // Epoch 0: the model the stage starts from is a candidate like any epoch, so a stage that
+      // only makes the prediction worse keeps what it was given.
+      const valRow = evaluateStage(stage, data, this.valIdx, this.train.eval_batch_size);
+      this.incoming = observation(valRow);
+      if (this.train.keep_incoming) {
+        this.early = observe(this.early, 0, this.incoming, this.opts).state;
+        this.best = model.params.snapshot(stage.trainable);
+      }
+      logger.info(`${stage.name} epoch 0 (incoming model): val ${this.opts.metric.replace(/^val_/, '')} ${fmt(metricValue(this.incoming, this.opts.metric))} acc ${fmt(this.incoming.accuracy)}`);
+      await this.run.onEpochEnd?.(undefined, [{ stage: stage.name, epoch: 0, split: 'val', values: { ...valRow, lr: 0, epoch_seconds: 0 } }]);
+    }
+    this.step = stepper(model, stage, this.optimizer, this.auxOptimizer, resumeFrom ? resumeFrom.loop.optimizerStep : 0);
+  }
 
-  for (; epoch < train.epochs; epoch++) {
+  /** One epoch: the training pass, the divergence guard, validation and selection, the epoch's rows and snapshot. Returns whether to stop early. */
+  async runEpoch(): Promise<boolean> {
     const started = performance.now();
-    const lr = learningRate(train.optimizer.lr, train.schedule, epoch, train.epochs);
-    const order = rng.shuffle(Int32Array.from(trainIdx));
-    const bar = logger.progress(`${stageLabel} epoch ${epoch + 1}/${train.epochs}`, stepsPerEpoch);
+    const lr = learningRate(this.train.optimizer.lr, this.train.schedule, this.epoch, this.train.epochs);
+    const pass = await this.trainPass(lr, started);
+    this.guardDivergence(pass.row.loss);
+    const valStart = performance.now();
+    const valRow = evaluateStage(this.run.stage, this.run.data, this.valIdx, this.train.eval_batch_size);
+    const valSeconds = (performance.now() - valStart) / 1000;
+    const seen = observe(this.early, this.epoch + 1, observation(valRow), this.opts);
+    this.early = seen.state;
+    if (seen.improved) {
+      tf.dispose(Object.values(this.best ?? {}));
+      this.best = this.run.model.params.snapshot(this.run.stage.trainable);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.lastValAccuracy = valRow.accuracy;
+    this.logEpoch(pass, valRow, seen.improved, seconds);
+    const finished = seen.stop || this.epoch + 1 >= this.train.epochs;
+    if (finished && this.best) this.run.model.params.assign(this.best);
+    const saveStart = performance.now();
+    await this.endEpoch(finished, [
+      { stage: this.run.stage.name, epoch: this.epoch + 1, split: 'train', values: { ...pass.row, lr, epoch_seconds: seconds } },
+      { stage: this.run.stage.name, epoch: this.epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
+    ]);
+    const time = epochTime(pass.stepSeconds, pass.seconds, valSeconds, (performance.now() - saveStart) / 1000, (performance.now() - started) / 1000);
+    this.times.push(time);
+    this.run.logger.detail?.(`${this.label} epoch ${this.epoch + 1} time: ${describeEpochTime(time)}`);
+    if (seen.stop) this.run.logger.info(`${this.run.stage.name}: no improvement in ${this.opts.patience} epochs, stopping`);
+    return seen.stop;
+  }
+
+  /** The shuffled mini-batches of one epoch, with the progress bar; the epoch's mean training terms. */
+  private async trainPass(lr: number, started: number): Promise<{ row: Record<string, number>; stepSeconds: number; seconds: number; pace: PaceState }> {
+    const { data, logger } = this.run;
+    const stepsPerEpoch = Math.ceil(this.trainIdx.length / this.train.batch_size);
+    const order = this.rng.shuffle(Int32Array.from(this.trainIdx));
+    const bar = logger.progress(`${this.label} epoch ${this.epoch + 1}/${this.train.epochs}`, stepsPerEpoch);
     const sums = new DeviceSum();
     const pace: PaceState = {
-      steps: 0, samples: 0, seconds: 0, stepsPerEpoch, epochsLeft: train.epochs - epoch - 1, laterEpochs: position.laterEpochs,
-      epochSeconds: mean(finishedSeconds()),
+      steps: 0, samples: 0, seconds: 0, stepsPerEpoch, epochsLeft: this.train.epochs - this.epoch - 1, laterEpochs: this.run.position?.laterEpochs ?? 0,
+      epochSeconds: mean(this.times.map((t) => t.wall)),
     };
     let shown = 0;
     let stepSeconds = 0;
-    for (const idx of chunks(order, train.batch_size)) {
-      if (run.interrupted?.()) {
+    for (const idx of chunks(order, this.train.batch_size)) {
+      if (this.run.interrupted?.()) {
         bar.stop();
         sums.dispose();
         throw new Interrupted();
       }
       const stepStart = performance.now();
       const batch = makeBatch(data, idx);
-      sums.add(trainStep(step, batch, lr));
+      sums.add(trainStep(this.step, batch, lr));
       disposeBatch(batch);
       const stepEnd = performance.now();
       stepSeconds += (stepEnd - stepStart) / 1000;
@@ -208,7 +209,7 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
         bar.tick(1, () => ({
           'samples/s': formatRate(samplesPerSecond(pace)),
           loss: fmt(sums.peek(0) / pace.samples),
-          ...(lastValAccuracy !== undefined ? { 'val acc': fmt(lastValAccuracy) } : {}),
+          ...(this.lastValAccuracy !== undefined ? { 'val acc': fmt(this.lastValAccuracy) } : {}),
           ETA: etaText(eta(pace)),
         }));
       } else {
@@ -218,68 +219,60 @@ export async function runStage(run: StageRun): Promise<StageOutcome> {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.stop();
-    const trainSeconds = (performance.now() - started) / 1000;
-    const trainValues = sums.means(trainIdx.length);
-    const trainRow = Object.fromEntries(step.termNames.map((n, i) => [n, trainValues[i]]));
-    if (!Number.isFinite(trainRow.loss)) {
-      throw new UserError(`the training loss became ${trainRow.loss} in epoch ${epoch + 1}: training diverged`, {
-        where: `stage ${stage.name}`,
-        hint: 'lower the learning rate (train.optimizer.lr, or the stage\'s lr), or check the data for extreme values; the run is marked failed',
-      });
-    }
-    const growth = divergence(trainRow.loss, incoming.loss);
-    if (train.divergence > 0 && growth > train.divergence) {
-      throw new UserError(`the training loss grew to ${trainRow.loss.toPrecision(3)} in epoch ${epoch + 1}, ${growth.toPrecision(2)} times its starting value ${incoming.loss.toPrecision(3)}: training diverged`, {
-        where: `stage ${stage.name}`,
-        hint: `lower the learning rate (train.optimizer.lr, or the stage's lr); train.divergence sets the factor (now ${train.divergence}); the run is marked failed`,
-      });
-    }
-    const valStart = performance.now();
-    const valRow = evaluateStage(stage, data, valIdx, train.eval_batch_size);
-    const valSeconds = (performance.now() - valStart) / 1000;
-    const seen = observe(early, epoch + 1, observation(valRow), opts);
-    early = seen.state;
-    if (seen.improved) {
-      tf.dispose(Object.values(best ?? {}));
-      best = params.snapshot(stage.trainable);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const rows: MetricsRow[] = [
-      { stage: stage.name, epoch: epoch + 1, split: 'train', values: { ...trainRow, lr, epoch_seconds: seconds } },
-      { stage: stage.name, epoch: epoch + 1, split: 'val', values: { ...valRow, lr, epoch_seconds: seconds } },
-    ];
-    lastValAccuracy = valRow.accuracy;
-    // This epoch's line comes before its writes, so it counts its time up to here.
-    const left = eta({ ...pace, steps: stepsPerEpoch, seconds: trainSeconds, epochSeconds: mean([...finishedSeconds(), seconds]) });
-    logger.info(`${stageLabel} epoch ${epoch + 1}/${train.epochs}: train loss ${fmt(trainRow.loss)} acc ${fmt(trainRow.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${seen.improved ? ' (best so far)' : ''} | ${formatRate(trainIdx.length / Math.max(trainSeconds, 1e-9))} samples/s, ${seconds.toFixed(1)}s | left: stage <= ${formatDuration(left.stage)}, run <= ${formatDuration(left.run)}`);
+    const values = sums.means(this.trainIdx.length);
+    return { row: Object.fromEntries(this.step.termNames.map((n, i) => [n, values[i]])), stepSeconds, seconds: (performance.now() - started) / 1000, pace };
+  }
 
-    const finished = seen.stop || epoch + 1 >= train.epochs;
-    if (finished && best) params.assign(best);
-    const saveStart = performance.now();
-    if (run.onEpochEnd) {
-      let snap: StageSnapshot | undefined;
-      const take = () => (snap ??= snapshot(params, optimizer, auxOptimizer, best, { stage: stage.name, epochsDone: epoch + 1, rng: rng.state(), optimizerStep: 0, earlyStop: early, incoming, finished }));
-      try {
-        await run.onEpochEnd(take, rows);
-      } finally {
-        if (snap) tf.dispose(Object.values(snap.tensors));
-      }
+  /** A training loss that is not finite, or that grew past train.divergence times the incoming model's, ends the run as failed. */
+  private guardDivergence(loss: number): void {
+    const where = `stage ${this.run.stage.name}`;
+    if (!Number.isFinite(loss)) {
+      throw new UserError(`the training loss became ${loss} in epoch ${this.epoch + 1}: training diverged`, {
+        where, hint: 'lower the learning rate (train.optimizer.lr, or the stage\'s lr), or check the data for extreme values; the run is marked failed',
+      });
     }
-    const time = epochTime(stepSeconds, trainSeconds, valSeconds, (performance.now() - saveStart) / 1000, (performance.now() - started) / 1000);
-    epochWall.push(time);
-    logger.detail?.(`${stageLabel} epoch ${epoch + 1} time: ${describeEpochTime(time)}`);
-    if (seen.stop) {
-      logger.info(`${stage.name}: no improvement in ${opts.patience} epochs, stopping`);
-      epoch += 1;
-      break;
+    const growth = divergence(loss, this.incoming.loss);
+    if (this.train.divergence > 0 && growth > this.train.divergence) {
+      throw new UserError(`the training loss grew to ${loss.toPrecision(3)} in epoch ${this.epoch + 1}, ${growth.toPrecision(2)} times its starting value ${this.incoming.loss.toPrecision(3)}: training diverged`, {
+        where, hint: `lower the learning rate (train.optimizer.lr, or the stage's lr); train.divergence sets the factor (now ${this.train.divergence}); the run is marked failed`,
+      });
     }
   }
-  tf.dispose(Object.values(best ?? {}));
-  optimizer.dispose();
-  auxOptimizer?.dispose();
-  const outcome: StageOutcome = { epochs: Math.min(epoch, train.epochs), metric: opts.metric, bestEpoch: early.bestEpoch, best: early.best!, incoming, time: sumEpochTimes(epochWall) };
-  logger.info(describeOutcome(stage.name, outcome));
-  return outcome;
+
+  /** The epoch's line, before its writes, so it counts its time up to here. */
+  private logEpoch(pass: { row: Record<string, number>; seconds: number; pace: PaceState }, valRow: Record<string, number>, improved: boolean, seconds: number): void {
+    const stepsPerEpoch = pass.pace.stepsPerEpoch;
+    const left = eta({ ...pass.pace, steps: stepsPerEpoch, seconds: pass.seconds, epochSeconds: mean([...this.times.map((t) => t.wall), seconds]) });
+    const rate = formatRate(this.trainIdx.length / Math.max(pass.seconds, 1e-9));
+    this.run.logger.info(`${this.label} epoch ${this.epoch + 1}/${this.train.epochs}: train loss ${fmt(pass.row.loss)} acc ${fmt(pass.row.accuracy)} | val loss ${fmt(valRow.loss)} ce ${fmt(valRow.prediction_ce)} acc ${fmt(valRow.accuracy)}${improved ? ' (best so far)' : ''} | ${rate} samples/s, ${seconds.toFixed(1)}s | left: stage <= ${formatDuration(left.stage)}, run <= ${formatDuration(left.run)}`);
+  }
+
+  /** Hands the epoch's rows and (on request) its snapshot to onEpochEnd. */
+  private async endEpoch(finished: boolean, rows: MetricsRow[]): Promise<void> {
+    if (!this.run.onEpochEnd) return;
+    let snap: StageSnapshot | undefined;
+    const loop = { stage: this.run.stage.name, epochsDone: this.epoch + 1, rng: this.rng.state(), optimizerStep: 0, earlyStop: this.early, incoming: this.incoming, finished };
+    const take = () => (snap ??= takeSnapshot(this.run.model.params, this.optimizer, this.auxOptimizer, this.best, loop));
+    try {
+      await this.run.onEpochEnd(take, rows);
+    } finally {
+      if (snap) tf.dispose(Object.values(snap.tensors));
+    }
+  }
+
+  outcome(): StageOutcome {
+    const outcome: StageOutcome = { epochs: Math.min(this.epoch, this.train.epochs), metric: this.opts.metric, bestEpoch: this.early.bestEpoch, best: this.early.best!, incoming: this.incoming, time: sumEpochTimes(this.times) };
+    this.run.logger.info(describeOutcome(this.run.stage.name, outcome));
+    return outcome;
+  }
+
+  /** Frees the best parameters and the optimisers' slots (also when the stage ends with an error). */
+  dispose(): void {
+    tf.dispose(Object.values(this.best ?? {}));
+    this.best = undefined;
+    this.optimizer.dispose();
+    this.auxOptimizer?.dispose();
+  }
 }
 
 /** "finetune: kept epoch 3 of 9 (val_ce 0.3012, acc 0.9120; incoming model: val_ce 0.3100, acc 0.9050)". */
@@ -287,16 +280,6 @@ export function describeOutcome(stage: string, o: StageOutcome): string {
   const at = (x: Observation) => `${o.metric} ${fmt(metricValue(x, o.metric))}, acc ${fmt(x.accuracy)}`;
   const kept = o.bestEpoch === 0 ? `kept the incoming model (epoch 0): no epoch of ${o.epochs} beat it` : `kept epoch ${o.bestEpoch} of ${o.epochs}`;
   return `${stage}: ${kept} (${at(o.best)}; incoming model: ${at(o.incoming)})`;
-}
-
-function snapshot(params: ParadigmModel['params'], optimizer: Optimizer, auxOptimizer: Optimizer | undefined, best: tf.NamedTensorMap | undefined, loop: LoopState): StageSnapshot {
-  const tensors: tf.NamedTensorMap = {};
-  for (const [n, t] of Object.entries(params.snapshot())) tensors[`param/${n}`] = t;
-  for (const [n, t] of Object.entries(best ?? {})) tensors[`best/${n}`] = tf.clone(t);
-  const opt = optimizer.state();
-  for (const [n, t] of Object.entries(opt.tensors)) tensors[`opt/${n}`] = t;
-  if (auxOptimizer) for (const [n, t] of Object.entries(auxOptimizer.state().tensors)) tensors[`aux/${n}`] = t;
-  return { loop: { ...loop, optimizerStep: opt.step }, tensors };
 }
 
 const mean = (xs: readonly number[]): number | undefined => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);

@@ -38,72 +38,17 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
   const dmil = model.dmil;
   const params = new Params(model.init);
   const net = buildNetwork(params, model, dmil, spec, seed);
-  const prior = spec.classPrior ?? new Array(spec.classes).fill(1 / spec.classes);
-  const w = dmil.weights;
-
   // Each stage's noise stream starts at a base drawn once from the seed; step s uses base + s.
   const noiseBase = new Map(dmil.stages.map((e) => [e.name, Rng.derive(seed, `noise-${e.name}`).nextUint32() % (1 << 20)]));
-  const noiseFor = (stage: DmilStageName, training: boolean, step: number): Noise =>
-    training ? { seed: (noiseBase.get(stage)! + step) % (1 << 26) } : null;
-
-  const stages: Stage[] = dmil.stages.map((entry): Stage => {
-    const groups = TRAINS[entry.name].filter((g) => g !== 'probe' || dmil.adversary !== 'off');
-    const usesClub = dmil.mi === 'club' && entry.name !== 'decompose-intra';
-    const base = { name: entry.name, trainable: params.names(groups), train: stageTrainConfig(train, entry) };
-
-    if (entry.name === 'decompose-intra') {
-      return {
-        ...base,
-        loss(inputs, labels, training, step): LossTerms {
-          const intra = net.intra(inputs, noiseFor(entry.name, training, step));
-          const id = intraTerms(intra, labels);
-          const warm = warmupTerm(net, intra, labels);
-          const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(prior));
-          const total = tf.addN([weightedL1(id, w, 2), tf.mul(warm, w.warmup), ...Object.values(adv)]) as tf.Scalar;
-          return { total, terms: { ...id, warm, ...adv }, probs: tf.softmax(net.warmJoint(intra.z)) as tf.Tensor2D };
-        },
-      };
-    }
-
-    const finetune = entry.name === 'finetune';
-    return {
-      ...base,
-      loss(inputs, labels, training, step): LossTerms {
-        const noise = noiseFor(entry.name, training, step);
-        const intra = net.intra(inputs, noise);
-        const cross = net.cross(intra, noise);
-        const g = net.gate(intra, cross);
-        const l2 = crossTerms(net, dmil, intra, cross, labels);
-        const gt = gateTerms(g, labels, dmil, finetune && dmil.finetune.mixture_to_components);
-        const parts: tf.Scalar[] = [...Object.values(gt)];
-        let terms: Record<string, tf.Scalar> = { ...l2, ...gt };
-        if (finetune) {
-          const id = intraTerms(intra, labels);
-          const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(prior));
-          parts.push(tf.mul(weightedL1(id, w, 2), w.beta) as tf.Scalar, tf.mul(weightedL2(l2, dmil), w.gamma) as tf.Scalar, ...Object.values(adv));
-          terms = { ...terms, ...id, ...adv };
-        } else {
-          parts.push(weightedL2(l2, dmil));
-        }
-        return { total: tf.addN(parts) as tf.Scalar, terms, probs: mixture(g) };
-      },
-      auxiliary: usesClub
-        ? {
-          trainable: params.names(['club']),
-          loss: (inputs, _labels, step) => {
-            const noise = noiseFor(entry.name, true, step);
-            const intra = net.intra(inputs, noise);
-            return clubFitLoss(net, net.cross(intra, noise));
-          },
-        }
-        : undefined,
-    };
-  });
-
+  const ctx: StageContext = {
+    net, dmil, params, train,
+    prior: spec.classPrior ?? new Array(spec.classes).fill(1 / spec.classes),
+    noiseFor: (stage, training, step) => (training ? { seed: (noiseBase.get(stage)! + step) % (1 << 26) } : null),
+  };
   return {
     paradigm: 'dmil',
     params,
-    stages,
+    stages: dmil.stages.map((entry) => (entry.name === 'decompose-intra' ? intraStage(entry, ctx) : crossStage(entry, ctx))),
     modalities: spec.modalityNames,
     predict(inputs) {
       const intra = net.intra(inputs, null);
@@ -120,5 +65,78 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
       const intra = net.intra(inputs, null);
       return Object.fromEntries(intra.N.map((n, m) => [`N_${spec.modalityNames[m]}`, n.value]));
     },
+  };
+}
+
+/** What every stage's loss reads: the network, the settings, the label prior and each step's noise. */
+interface StageContext {
+  net: ReturnType<typeof buildNetwork>;
+  dmil: ModelOf<'dmil'>['dmil'];
+  params: Params;
+  train: TrainConfig;
+  prior: number[];
+  noiseFor: (stage: DmilStageName, training: boolean, step: number) => Noise;
+}
+
+/** The stage's trainable groups (the probe only with an adversary) and its training settings. */
+function stageBase(entry: DmilStageConfig, ctx: StageContext): Pick<Stage, 'name' | 'trainable' | 'train'> {
+  const groups = TRAINS[entry.name].filter((g) => g !== 'probe' || ctx.dmil.adversary !== 'off');
+  return { name: entry.name, trainable: ctx.params.names(groups), train: stageTrainConfig(ctx.train, entry) };
+}
+
+/** Stage 1: L1 + L_warm + the adversary; its prediction is the warm-up joint head's. */
+function intraStage(entry: DmilStageConfig, ctx: StageContext): Stage {
+  const { net, dmil } = ctx;
+  const w = dmil.weights;
+  return {
+    ...stageBase(entry, ctx),
+    loss(inputs, labels, training, step): LossTerms {
+      const intra = net.intra(inputs, ctx.noiseFor(entry.name, training, step));
+      const id = intraTerms(intra, labels);
+      const warm = warmupTerm(net, intra, labels);
+      const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(ctx.prior));
+      const total = tf.addN([weightedL1(id, w, 2), tf.mul(warm, w.warmup), ...Object.values(adv)]) as tf.Scalar;
+      return { total, terms: { ...id, warm, ...adv }, probs: tf.softmax(net.warmJoint(intra.z)) as tf.Tensor2D };
+    },
+  };
+}
+
+/** Stage 2 (L2 + the gate's terms) and stage 3 (those, with beta L1, gamma L2 and the adversary); the prediction is the gated mixture. */
+function crossStage(entry: DmilStageConfig, ctx: StageContext): Stage {
+  const { net, dmil } = ctx;
+  const w = dmil.weights;
+  const finetune = entry.name === 'finetune';
+  return {
+    ...stageBase(entry, ctx),
+    loss(inputs, labels, training, step): LossTerms {
+      const noise = ctx.noiseFor(entry.name, training, step);
+      const intra = net.intra(inputs, noise);
+      const cross = net.cross(intra, noise);
+      const g = net.gate(intra, cross);
+      const l2 = crossTerms(net, dmil, intra, cross, labels);
+      const gt = gateTerms(g, labels, dmil, finetune && dmil.finetune.mixture_to_components);
+      const parts: tf.Scalar[] = [...Object.values(gt)];
+      let terms: Record<string, tf.Scalar> = { ...l2, ...gt };
+      if (finetune) {
+        const id = intraTerms(intra, labels);
+        const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(ctx.prior));
+        parts.push(tf.mul(weightedL1(id, w, 2), w.beta) as tf.Scalar, tf.mul(weightedL2(l2, dmil), w.gamma) as tf.Scalar, ...Object.values(adv));
+        terms = { ...terms, ...id, ...adv };
+      } else {
+        parts.push(weightedL2(l2, dmil));
+      }
+      return { total: tf.addN(parts) as tf.Scalar, terms, probs: mixture(g) };
+    },
+    // CLUB's variational net fits in its own step, in the stages that train the U heads.
+    auxiliary: dmil.mi === 'club'
+      ? {
+        trainable: ctx.params.names(['club']),
+        loss: (inputs, _labels, step) => {
+          const noise = ctx.noiseFor(entry.name, true, step);
+          const intra = net.intra(inputs, noise);
+          return clubFitLoss(net, net.cross(intra, noise));
+        },
+      }
+      : undefined,
   };
 }

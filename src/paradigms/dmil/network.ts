@@ -69,31 +69,44 @@ export interface DmilNetwork {
   club(m: number, u: tf.Tensor2D, frozen: boolean): Gaussian;
 }
 
-export function buildNetwork(params: Params, model: ModelOf<'dmil'>, dmil: DmilConfig, spec: ModelSpec, seed: number): DmilNetwork {
+/**
+ * Every learned part, created in this order (each draws its initial weights from one stream, so
+ * the order is part of a seed's result): encoders, the ID heads, decoders, M heads, probes,
+ * warm-up heads; the common space, R head, U heads, F and the S head, the gate, CLUB's nets.
+ */
+function createLayers(params: Params, model: ModelOf<'dmil'>, dmil: DmilConfig, spec: ModelSpec, seed: number) {
   const rng = Rng.derive(seed, 'init-dmil');
   const k = dmil.latent;
   const C = spec.classes;
   const names = spec.modalityNames;
   const encoders = names.map((name, m) => buildEncoder(params, `enc.${name}`, spec.inputShapes[m], backboneFor(model, name, names), rng, name));
   const d = encoders.map((e) => e.outDim);
-  const headM = names.map((name, m) => gaussianHead(params, `id.${name}.M`, d[m], k, rng));
-  const headN = names.map((name, m) => gaussianHead(params, `id.${name}.N`, d[m], k, rng));
-  const decoders = names.map((name, m) => mlp(params, `id.${name}.decoder`, 2 * k, [d[m], d[m]], rng, 'relu', 'linear'));
-  const hM = names.map((name) => dense(params, `id.${name}.head`, k, C, rng, 'linear'));
-  const probes = names.map((name) => mlp(params, `probe.${name}`, k, [64, C], rng, 'relu', 'linear'));
-  const warmW = mlp(params, 'warm.joint', d[0] + d[1], [d[0], C], rng, 'relu', 'linear');
-  const warmWN = mlp(params, 'warm.synergy', 4 * k, [128, 64, C], rng, 'relu', 'linear');
-
-  const P = names.map((name) => mlp(params, `cd.${name}.P`, k, [k, k], rng, 'relu', 'linear'));
-  const hR = dense(params, 'cd.R.head', k, C, rng, 'linear');
-  const headU = names.map((name) => gaussianHead(params, `cd.${name}.U`, k, k, rng));
-  const hU = names.map((name) => dense(params, `cd.${name}.U.head`, k, C, rng, 'linear'));
-  const F = mlp(params, 'syn.F', 4 * k, [128, 64, k], rng, 'relu', 'linear');
-  const hS = dense(params, 'syn.head', k, C, rng, 'linear');
+  const intra = {
+    encoders,
+    headM: names.map((name, m) => gaussianHead(params, `id.${name}.M`, d[m], k, rng)),
+    headN: names.map((name, m) => gaussianHead(params, `id.${name}.N`, d[m], k, rng)),
+    decoders: names.map((name, m) => mlp(params, `id.${name}.decoder`, 2 * k, [d[m], d[m]], rng, 'relu', 'linear')),
+    hM: names.map((name) => dense(params, `id.${name}.head`, k, C, rng, 'linear')),
+    probes: names.map((name) => mlp(params, `probe.${name}`, k, [64, C], rng, 'relu', 'linear')),
+    warmW: mlp(params, 'warm.joint', d[0] + d[1], [d[0], C], rng, 'relu', 'linear'),
+    warmWN: mlp(params, 'warm.synergy', 4 * k, [128, 64, C], rng, 'relu', 'linear'),
+  };
+  const cross = {
+    P: names.map((name) => mlp(params, `cd.${name}.P`, k, [k, k], rng, 'relu', 'linear')),
+    hR: dense(params, 'cd.R.head', k, C, rng, 'linear'),
+    headU: names.map((name) => gaussianHead(params, `cd.${name}.U`, k, k, rng)),
+    hU: names.map((name) => dense(params, `cd.${name}.U.head`, k, C, rng, 'linear')),
+    F: mlp(params, 'syn.F', 4 * k, [128, 64, k], rng, 'relu', 'linear'),
+    hS: dense(params, 'syn.head', k, C, rng, 'linear'),
+  };
   const gateIn = d[0] + d[1] + (dmil.gate_inputs === 'features+confidences' ? 6 * C + 1 : 0);
   const G = mlp(params, 'gate', gateIn, [64, COMPONENTS.length], rng, 'relu', 'linear');
   const clubNets: Layer[] = dmil.mi === 'club' ? names.map((name) => mlp(params, `club.${name}`, k, [k, 2 * k], rng, 'relu', 'linear')) : [];
+  return { ...intra, ...cross, G, clubNets };
+}
 
+export function buildNetwork(params: Params, model: ModelOf<'dmil'>, dmil: DmilConfig, spec: ModelSpec, seed: number): DmilNetwork {
+  const { encoders, headM, headN, decoders, hM, probes, warmW, warmWN, P, hR, headU, hU, F, hS, G, clubNets } = createLayers(params, model, dmil, spec, seed);
   const sample = (dist: Gaussian, noise: Noise, slot: number): Sampled => ({
     dist,
     value: noise ? sampleGaussian(dist, tf.randomNormal(dist.mean.shape, 0, 1, 'float32', noise.seed * 16 + slot) as tf.Tensor2D) : dist.mean,
