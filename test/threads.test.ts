@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BUNDLE_INTERNALS, threadSupportProblem } from '../src/backend/wasmThreads';
 import { threadsFor } from '../src/cli/common';
 import { configFromObject } from '../src/config/load';
 import { Rng } from '../src/rng';
@@ -55,4 +56,20 @@ test('--threads auto: one per core when training a convolutional backbone or a w
   assert.equal(threadsFor('auto', conv), os.availableParallelism());
   assert.equal(threadsFor('auto'), 1, 'commands that only predict');
   assert.equal(threadsFor(3, mlp), 3);
+});
+
+test('the thread pool\'s reliance on tfjs internals: every text it patches is in the installed tfjs-backend-wasm; without one, threads are off with a note naming it', async () => {
+  assert.equal(threadSupportProblem(), null, 'the installed tfjs-backend-wasm has what dmil\'s wasm threads patch (a tfjs update changed it if this fails)');
+  const bundle = fs.readFileSync(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), 'tf-backend-wasm.node.js'), 'utf8');
+  for (const [what, needle] of BUNDLE_INTERNALS) {
+    assert.equal(threadSupportProblem(bundle.split(needle).join('/* changed */')), `this tfjs-backend-wasm no longer has ${what}, which dmil's wasm threads rely on`);
+  }
+  // A process whose tfjs bundle reads differently (the same code, one space more): a note, one thread, the run ends done.
+  const dir = tmpDir('threads-off');
+  const preload = path.join(dir, 'break.js');
+  fs.writeFileSync(preload, `const fs = require('fs'); const read = fs.readFileSync; fs.readFileSync = function (f, ...a) { const t = read.call(this, f, ...a); return String(f).endsWith('tf-backend-wasm.node.js') ? String(t).split('var commonjsGlobal =').join('var  commonjsGlobal =') : t; };\n`);
+  const cfg = writeConfig(dir, tinyConfig());
+  const r = spawnSync(process.execPath, ['--require', preload, dmilBin, 'train', cfg, '--runs-dir', path.join(dir, 'runs'), '--threads', '2', '--backend', 'wasm'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /backend wasm from @tensorflow\/tfjs-backend-wasm on 1 thread \(threads off: this tfjs-backend-wasm no longer has the bundle's global named commonjsGlobal, which dmil's wasm threads rely on\)/);
 });

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors';
 import { installWasmKernels, WASM_OVERRIDES } from './wasmKernels';
-import { prepareWasmThreads, wasmThreads } from './wasmThreads';
+import { prepareWasmThreads, threadsNote, wasmThreads } from './wasmThreads';
 import { findGpuAdapter, installWebGpu, type GpuAdapterReport } from './webgpu';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -29,6 +29,8 @@ export interface BackendReport {
   adapter?: GpuAdapterReport;
   /** Threads the wasm backend's kernels run on. */
   threads?: number;
+  /** Why more threads were asked for than run (a tfjs update broke what the thread pool relies on). */
+  threadsNote?: string;
 }
 
 export interface BackendOptions {
@@ -115,7 +117,8 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Bac
     if (choice !== 'auto' && choice !== name) continue;
     try {
       const overrides = await useBuiltin(name, options.threads ?? 1);
-      current = { name, source: name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu', skipped, overrides, ...(name === 'wasm' ? { threads: wasmThreads() } : {}) };
+      const note = name === 'wasm' ? threadsNote() : null;
+      current = { name, source: name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu', skipped, overrides, ...(name === 'wasm' ? { threads: wasmThreads() } : {}), ...(note ? { threadsNote: note } : {}) };
       return current;
     } catch (e) {
       skipped.push({ backend: name, reason: firstLine(e) });
@@ -133,6 +136,6 @@ const notInstalled = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'MOD
 export function describeBackend(r: BackendReport): string {
   const skipped = r.skipped.length ? `; skipped ${r.skipped.map((s) => `${s.backend} (${s.reason})`).join(', ')}` : '';
   const gpu = r.adapter ? ` (GPU: ${[r.adapter.vendor, r.adapter.architecture, r.adapter.device, r.adapter.description].filter(Boolean).join(' ')})` : '';
-  const threads = r.threads !== undefined ? ` on ${r.threads} thread${r.threads === 1 ? '' : 's'}` : '';
+  const threads = r.threads !== undefined ? ` on ${r.threads} thread${r.threads === 1 ? '' : 's'}${r.threadsNote ? ` (threads off: ${r.threadsNote})` : ''}` : '';
   return `backend ${r.name} from ${r.source}${threads}${gpu}${skipped}`;
 }

@@ -11,12 +11,45 @@
 //     the threads wanted.
 // XNNPACK splits a matrix product or convolution by output tiles, each summed by one thread in
 // the same order, so results do not depend on the thread count (checked by the tests).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
-/** Variables the factory's text refers to from the tfjs bundle's scope (its requires and its global). */
-const FACTORY_SCOPE = "var require$$0=require('fs'),require$$1=require('path'),require$$3=require('perf_hooks'),require$$4=require('os'),commonjsGlobal=globalThis;\n";
+/** Variables the factory's text refers to from the tfjs bundle's scope: its requires, as the bundle names them. */
+const BUNDLE_REQUIRES: [string, string][] = [['require$$0', 'fs'], ['require$$1', 'path'], ['require$$3', 'perf_hooks'], ['require$$4', 'os']];
+const FACTORY_SCOPE = `var ${BUNDLE_REQUIRES.map(([name, mod]) => `${name}=require('${mod}')`).join(',')},commonjsGlobal=globalThis;\n`;
+
+/**
+ * What this file relies on in tfjs-backend-wasm's Node bundle, each as a text the bundle must
+ * contain. A tfjs update that changes one of them turns threads off (with a note) instead of
+ * crashing; test/threads.test.ts fails on it, so the update shows up in CI first.
+ */
+export const BUNDLE_INTERNALS: [string, string][] = [
+  ['the threaded factory handed to the glue as a blob', 'new Blob(["var WasmBackendModuleThreadedSimd = " +'],
+  ...BUNDLE_REQUIRES.map(([name, mod]): [string, string] => [`the bundle's require of ${mod} named ${name}`, `var ${name} = require('${mod}');`]),
+  ['the bundle\'s global named commonjsGlobal', 'var commonjsGlobal ='],
+  ['the glue sizing its pool from os.cpus()', 'require$$4.cpus().length'],
+  ['the worker script loading the factory with importScripts', 'importScripts(objectUrl)'],
+  ['the WASM_HAS_MULTITHREAD_SUPPORT flag', "registerFlag('WASM_HAS_MULTITHREAD_SUPPORT'"],
+];
+
+/** Why the thread pool cannot be set up with this tfjs, or null. `bundle`: the Node bundle's text (read when not given). */
+export function threadSupportProblem(bundle?: string): string | null {
+  let text = bundle;
+  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync(path.join(dist, 'tf-backend-wasm.node.js'), 'utf8');
+    } catch {
+      return 'tfjs-backend-wasm has no Node bundle (dist/tf-backend-wasm.node.js)';
+    }
+  }
+  if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm-threaded-simd.wasm'))) return 'tfjs-backend-wasm has no threaded SIMD build (dist/tfjs-backend-wasm-threaded-simd.wasm)';
+  const missing = BUNDLE_INTERNALS.find(([, needle]) => !text!.includes(needle));
+  return missing ? `this tfjs-backend-wasm no longer has ${missing[0]}, which dmil's wasm threads rely on` : null;
+}
 /** After the worker script: blob: URLs (the factory) are already loaded; anything else as the script would. */
 const IMPORT_SHIM = "\n;(function(){var load=globalThis.importScripts;globalThis.importScripts=function(f){if(String(f).startsWith('blob:'))return;return load(f)};})();\n";
 
@@ -25,6 +58,11 @@ const IMPORT_SHIM = "\n;(function(){var load=globalThis.importScripts;globalThis
 const os = require('node:os') as { cpus: () => unknown[] };
 
 let installed = false;
+/** Why threads were asked for and not set up (a tfjs update), or null. */
+let threadsOff: string | null = null;
+
+/** Why the threads asked for run on one thread, if they do. */
+export const threadsNote = (): string | null => threadsOff;
 
 /**
  * Prepares the threaded build for `threads` threads; call before `tf.setBackend('wasm')`, and
@@ -33,6 +71,8 @@ let installed = false;
  */
 export function prepareWasmThreads(threads: number): () => void {
   if (threads <= 1 || installed) return () => undefined;
+  threadsOff = threadSupportProblem();
+  if (threadsOff) return () => undefined;
   installed = true;
   const blobs: string[] = [];
   const byUrl = new Map<string, string>();

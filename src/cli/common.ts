@@ -61,6 +61,8 @@ export function collect(value: string, previous: string[]): string[] {
 export async function startBackend(choice: BackendChoice, logger?: Logger, threads = 1): Promise<BackendReport> {
   const report = await selectBackend(choice, { threads });
   logger?.info(describeBackend(report));
+  // Threads that could not be set up are said even when the backend is not described.
+  if (report.threadsNote && !logger) process.stderr.write(`note: wasm runs on 1 thread: ${report.threadsNote}\n`);
   return report;
 }
 
