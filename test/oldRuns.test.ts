@@ -76,3 +76,18 @@ test('configVersion tells 0.1.0 and 0.2.0 configs apart (both recorded "0.1.0");
   assert.deepEqual(dmil.model, { paradigm: 'dmil', dmil: { latent: 4 }, init: 'glorot' }, 'a key the config has is kept');
   assert.deepEqual(upgradeConfig({ model: { init: 'torch' } }, '0.2.0').config, { model: { init: 'torch' }, train: { keep_incoming: true } }, 'from 0.2.0: the rule it had');
 });
+
+test('compare refuses runs of two dmil versions in one table, and with --mixed-versions marks the table as mixed', () => {
+  const { runsDir, id } = copyRuns('0.2.0');
+  const retrained = runCli(['train', path.join(runsDir, id('old-joint'), 'config.yaml'), '--runs-dir', runsDir, '-q', '--set', 'seed=2']);
+  assert.equal(retrained.status, 0, retrained.stderr);
+  const both = [id('old-joint'), lastLine(retrained.stdout), '--runs-dir', runsDir];
+  const refused = runCli(['compare', ...both]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /^dmil: dmil compare: the runs mix dmil versions 0\.2\.0 \(1 run\), \d+\.\d+\.\d+ \(1 run\) \(retrain the others with one dmil version and backend, or pass --mixed-versions/);
+  const marked = runCli(['compare', ...both, '--mixed-versions']);
+  assert.equal(marked.status, 0, marked.stderr);
+  assert.match(marked.stdout, /^mixed: the runs mix dmil versions 0\.2\.0 \(1 run\), \d+\.\d+\.\d+ \(1 run\)\n\ntest metrics/);
+  const report = runCli(['report', ...both, '--out', path.join(path.dirname(runsDir), 'mixed.html')]);
+  assert.equal(report.status, 2, 'report refuses them too');
+});

@@ -2,7 +2,7 @@
 // seed), each metric as mean +- standard deviation over the seeds, from each run's eval JSON.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { findBaseline, groupRuns, requireDistinctSeeds } from '../compare/group';
+import { checkComparable, findBaseline, groupRuns, requireDistinctSeeds } from '../compare/group';
 import { UserError } from '../errors';
 import { collectRuns, readResult } from '../compare/results';
 import { listRuns } from '../runs/list';
@@ -17,6 +17,7 @@ interface CompareOptions extends CommonOptions {
   json?: boolean;
   markdown?: boolean;
   partial?: boolean;
+  mixedVersions?: boolean;
 }
 
 export function registerCompare(program: Command): void {
@@ -30,6 +31,7 @@ export function registerCompare(program: Command): void {
     .option('--markdown', 'Markdown tables')
     .option('--csv', 'one CSV row per setting: every metric\'s mean and standard deviation')
     .option('--partial', 'for a sweep with cells not done: compare the done ones (and say which were left out)')
+    .option('--mixed-versions', 'compare runs of different dmil versions or backends (or a setting read from different files), marked as mixed')
     .option('--json', 'print JSON');
   withRunsDir(cmd).action((refs: string[], opts: CompareOptions) => {
     if (opts.all && refs.length) throw new UserError('--all compares every finished run; name runs or pass --all, not both', { where: 'dmil compare' });
@@ -38,12 +40,16 @@ export function registerCompare(program: Command): void {
     if (!ids.length) throw new UserError('no runs to compare', { where: 'dmil compare', hint: 'name runs, or pass --all to compare every finished run under --runs-dir' });
     const groups = groupRuns(ids.map((id) => readResult(id, opts.runsDir, opts.split)));
     requireDistinctSeeds(groups);
+    const mixed = checkComparable(groups, Boolean(opts.mixedVersions));
     const baseline = opts.baseline !== undefined ? findBaseline(groups, opts.baseline) : undefined;
     const paired = baseline ? `\n\n${pairedTable(groups, baseline, Boolean(opts.markdown))}` : '';
     if (opts.csv) {
+      if (mixed) process.stderr.write(`${mixed}\n`);
       process.stdout.write(comparisonCsv(groups));
       return;
     }
-    process.stdout.write(opts.json ? `${JSON.stringify(groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, metrics: r.metrics })), metrics: g.metrics })), null, 2)}\n` : `${formatComparison(groups, Boolean(opts.markdown))}${paired}\n`);
+    const json = () => groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, provenance: r.provenance, metrics: r.metrics })), metrics: g.metrics }));
+    // Mixed runs are marked where the numbers are: above the tables, or as a field.
+    process.stdout.write(opts.json ? `${JSON.stringify(mixed ? { mixed, settings: json() } : json(), null, 2)}\n` : `${mixed ? `${mixed}\n\n` : ''}${formatComparison(groups, Boolean(opts.markdown))}${paired}\n`);
   });
 }

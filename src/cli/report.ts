@@ -19,6 +19,7 @@ interface ReportOptions extends CommonOptions {
   out?: string;
   force?: boolean;
   partial?: boolean;
+  mixedVersions?: boolean;
   baseline?: string;
 }
 
@@ -30,10 +31,10 @@ async function runReport(ref: string, opts: ReportOptions): Promise<{ html: stri
 }
 
 async function compareReport(refs: string[], opts: ReportOptions): Promise<{ html: string; out: string }> {
-  const { sweep, ...input } = readCompareInput(refs, opts.runsDir, { partial: opts.partial, note: (line) => process.stderr.write(`${line}\n`) });
+  const { sweep, mixed, ...input } = readCompareInput(refs, opts.runsDir, { partial: opts.partial, mixedVersions: opts.mixedVersions, note: (line) => process.stderr.write(`${line}\n`) });
   const runs = input.groups.reduce((a, g) => a + g.runs.length, 0);
   const title = sweep ? `dmil report: sweep ${path.basename(sweep)}` : `dmil report: ${runs} runs`;
-  const subtitle = `${input.groups.length} setting${input.groups.length === 1 ? '' : 's'}, ${runs} finished run${runs === 1 ? '' : 's'}`;
+  const subtitle = `${input.groups.length} setting${input.groups.length === 1 ? '' : 's'}, ${runs} finished run${runs === 1 ? '' : 's'}${mixed ? ` (${mixed})` : ''}`;
   const baseline = opts.baseline !== undefined ? findBaseline(input.groups, opts.baseline) : undefined;
   const html = await buildCompareReport({ ...input, title, subtitle, baseline }, new Date());
   const out = sweep ? path.join(sweep, 'report.html') : path.join(opts.runsDir, 'reports', `compare-${timestampId(new Date())}.html`);
@@ -54,7 +55,8 @@ export function registerReport(program: Command): void {
     .option('--baseline <setting>', 'for a sweep or several runs: add each setting minus this one (its label, or one of its runs) over matching seeds, with 95% paired-t intervals')
     .option('--out <file>', 'the HTML file to write, or - for standard output (default: report.html in the run or sweep folder; for several runs, <runs-dir>/reports/compare-<time>.html)')
     .option('--force', 'replace the --out file if it exists')
-    .option('--partial', 'for a sweep with cells not done: report the done ones (and say which were left out)');
+    .option('--partial', 'for a sweep with cells not done: report the done ones (and say which were left out)')
+    .option('--mixed-versions', 'compare runs of different dmil versions or backends, marked as mixed');
   withBackend(withRunsDir(cmd)).action(async (refs: string[], opts: ReportOptions) => {
     const target = opts.out !== undefined ? checkOutputFile(opts.out, '--out', { force: Boolean(opts.force), example: 'report.html' }) : undefined;
     const single = refs.length === 1 && !findSweep(refs[0], opts.runsDir);

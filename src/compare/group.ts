@@ -13,6 +13,8 @@ export interface RunResult {
   config: Record<string, unknown>;
   /** Metric name -> value (NaN when the run has no such metric). */
   metrics: Record<string, number>;
+  /** What produced the numbers: the dmil version, the backend, the input files (path:sha256). */
+  provenance?: { version: string; backend: string; dataFiles: string };
 }
 
 export interface Summary {
@@ -89,6 +91,33 @@ export function requireDistinctSeeds(groups: readonly Group[]): void {
       bySeed.set(r.seed, r.id);
     }
   }
+}
+
+/**
+ * Numbers are comparable when the same dmil version and backend produced them, and the runs of
+ * one setting read the same files. Otherwise refused, or with `allowMixed` returned as a note the
+ * caller prints beside the table.
+ */
+export function checkComparable(groups: readonly Group[], allowMixed: boolean): string | null {
+  const runs = groups.flatMap((g) => g.runs);
+  const count = (key: 'version' | 'backend') => {
+    const by = new Map<string, number>();
+    for (const r of runs) by.set(r.provenance?.[key] ?? 'unknown', (by.get(r.provenance?.[key] ?? 'unknown') ?? 0) + 1);
+    return by;
+  };
+  const problems: string[] = [];
+  for (const [key, what] of [['version', 'dmil versions'], ['backend', 'backends']] as const) {
+    const by = count(key);
+    if (by.size > 1) problems.push(`${what} ${[...by].map(([v, n]) => `${v} (${n} run${n === 1 ? '' : 's'})`).join(', ')}`);
+  }
+  for (const g of groups) {
+    const files = new Set(g.runs.map((r) => r.provenance?.dataFiles ?? ''));
+    if (files.size > 1) problems.push(`setting ${g.label} read different data files (${[...files].map((f) => f || 'generated').join(' vs ')})`);
+  }
+  if (!problems.length) return null;
+  const line = `the runs mix ${problems.join('; ')}`;
+  if (!allowMixed) throw new UserError(line, { where: 'dmil compare', hint: 'retrain the others with one dmil version and backend, or pass --mixed-versions to compare them anyway, marked as mixed' });
+  return `mixed: ${line}`;
 }
 
 /** Keys that name a group wherever they vary: what kind of model and data it is. */

@@ -40,11 +40,24 @@ export function readResult(ref: string, runsDir: string, split: string): ReadRes
   const meta = readMeta(run.dir);
   const report = readRunJson(file) as EvalReport;
   if (!report || typeof report !== 'object' || typeof report.accuracy !== 'number') throw new DamagedFile(file, 'not an evaluation', `run dmil eval ${run.id} --split ${split} to write it again`);
-  const config = readRunConfigObject(run.dir).raw;
+  const { raw: config, version } = readRunConfigObject(run.dir);
   // Training time: the epochs' own seconds from metrics.csv (a resumed run's pause not counted).
   const rows = readMetrics(path.join(run.dir, runFiles.metrics)).filter((r) => r.split === 'train');
   const seconds = rows.length ? rows.reduce((a, r) => a + (r.values.epoch_seconds ?? 0), 0) : Number.NaN;
-  return { id: run.id, dir: run.dir, seed: meta.seed, config, metrics: { ...runMetrics(report, meta.selection), train_seconds: seconds } };
+  return {
+    id: run.id, dir: run.dir, seed: meta.seed, config, metrics: { ...runMetrics(report, meta.selection), train_seconds: seconds },
+    provenance: { version, backend: meta.backend?.name ?? 'unknown', dataFiles: dataFilesOf(run.dir) },
+  };
+}
+
+/** The run's input files as path:sha256 (from its data record); '' for generated data or runs before data fingerprints. */
+function dataFilesOf(dir: string): string {
+  try {
+    const info = JSON.parse(fs.readFileSync(path.join(dir, runFiles.data), 'utf8')) as { fingerprint?: { files?: { path: string; sha256?: string }[] } };
+    return (info.fingerprint?.files ?? []).map((f) => `${path.basename(f.path)}:${f.sha256 ?? '?'}`).sort().join(' ');
+  } catch {
+    return '';
+  }
 }
 
 export interface CollectedRuns {

@@ -2,7 +2,7 @@
 // a finished run, its predictions on the test split; or the results of several runs or a sweep.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupRuns, requireDistinctSeeds } from '../compare/group';
+import { checkComparable, groupRuns, requireDistinctSeeds } from '../compare/group';
 import { splitIndices } from '../data/dataset';
 import { readDataInfo, type DataInfo } from '../experiment/data';
 import type { EvalReport } from '../experiment/evaluate';
@@ -64,12 +64,13 @@ export async function readRunInput(id: string, dir: string, startBackend: () => 
  * The finished runs among `refs` (run ids, folders, or sweeps), grouped by setting as dmil compare
  * groups them; for a single sweep, also its folder and its cells.
  */
-export function readCompareInput(refs: string[], runsDir: string, opts: { partial?: boolean; note?: (line: string) => void } = {}): Omit<CompareReportInput, 'title' | 'subtitle'> & { sweep?: string } {
+export function readCompareInput(refs: string[], runsDir: string, opts: { partial?: boolean; mixedVersions?: boolean; note?: (line: string) => void } = {}): Omit<CompareReportInput, 'title' | 'subtitle'> & { sweep?: string; mixed: string | null } {
   const { ids, sweep } = collectRuns(refs, runsDir, opts);
   const results = ids.map((id) => readResult(id, runsDir, 'test'));
   const curves = Object.fromEntries(results.map((r) => [r.id, readMetrics(path.join(r.dir, runFiles.metrics))]));
   const cells = sweep?.states.map((c) => ({ label: c.cell.label, status: c.status, run: c.run, attempts: c.attempts }));
   const groups = groupRuns(results);
   requireDistinctSeeds(groups);
-  return { groups, curves, cells, sweep: sweep?.dir };
+  const mixed = checkComparable(groups, Boolean(opts.mixedVersions));
+  return { groups, curves, cells, sweep: sweep?.dir, mixed };
 }
