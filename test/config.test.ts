@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configFromObject, readConfigFile } from '../src/config/load';
-import { configReferenceMarkdown } from '../src/config/reference';
+import { configReferenceDocument, configReferenceMarkdown } from '../src/config/reference';
 import { UserError } from '../src/errors';
 import { stageTrainConfig } from '../src/paradigms/dmil';
 import { repoRoot, tinyConfig, tmpDir, writeConfig } from './helpers';
@@ -48,9 +48,10 @@ test('errors name the key path, the YAML line and column, and a fix', () => {
   assert.match(errorOf(() => configFromObject(tinyConfig(), ['trian.epochs=3'])), /unknown key "trian" \(did you mean "train"\?\)/);
 });
 
-test('the README config reference is the one generated from the schema', () => {
-  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  assert.ok(readme.includes(configReferenceMarkdown()), 'README.md is out of date: paste the output of `dmil schema --markdown` into its config reference');
+test('docs/reference/config.md is the one generated from the schema', () => {
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'reference', 'config.md'), 'utf8');
+  assert.equal(doc, configReferenceDocument(), 'docs/reference/config.md is out of date: run npm run docs');
+  assert.ok(doc.includes(configReferenceMarkdown()));
 });
 
 test('a DMIL stage overrides only what it names; --set reaches into the default stage list', () => {

@@ -87,6 +87,30 @@ test('gradients stop where the specification says sg()', async () => {
   paper.model.params.dispose();
 });
 
+test('each loss term reaches the parts that feed it and no others (the warm-up fusion head reads N, not M; U1 reads M_a, U2 M_b)', async () => {
+  await selectBackend('wasm');
+  const { data, model } = await setup();
+  const batch = makeBatch(data, splitIndices(data, 'train').subarray(0, 32));
+  const [intra, cross] = model.stages;
+  const reaches = (stage: Stage, term: string, prefix: string) => total(gradNorms(model, stage, term, [prefix], batch)) > 0;
+  // L_warm = CE(W([z_a, z_b])) + CE(W_N(fuse(N_a, N_b))): the encoders and the N heads, never the M heads.
+  for (const m of ['a', 'b']) {
+    assert.ok(reaches(intra, 'warm', `id.${m}.N`), `warm reaches N_${m}`);
+    assert.ok(!reaches(intra, 'warm', `id.${m}.M`), `warm does not reach M_${m}`);
+    assert.ok(reaches(intra, 'warm', `enc.${m}`), `warm reaches the encoder of ${m}`);
+  }
+  // Each modality's M head and reconstruction are its own.
+  assert.ok(reaches(intra, 'ce_M1', 'id.a.M') && !reaches(intra, 'ce_M1', 'id.b') && !reaches(intra, 'ce_M1', 'id.a.N'));
+  assert.ok(reaches(intra, 'rec_2', 'id.b.M') && reaches(intra, 'rec_2', 'id.b.N') && !reaches(intra, 'rec_2', 'id.a'));
+  // Level 2: U1 from M_a, U2 from M_b, R from both P's, S from the N's only.
+  assert.ok(reaches(cross, 'ce_U1', 'cd.a.U') && reaches(cross, 'ce_U1', 'id.a.M') && !reaches(cross, 'ce_U1', 'id.b') && !reaches(cross, 'ce_U1', 'cd.b'));
+  assert.ok(reaches(cross, 'ce_U2', 'cd.b.U') && reaches(cross, 'ce_U2', 'id.b.M') && !reaches(cross, 'ce_U2', 'id.a'));
+  assert.ok(reaches(cross, 'ce_R', 'cd.a.P') && reaches(cross, 'ce_R', 'cd.b.P') && !reaches(cross, 'ce_R', 'id.a.N') && !reaches(cross, 'ce_R', 'syn'));
+  assert.ok(reaches(cross, 'ce_S', 'id.a.N') && reaches(cross, 'ce_S', 'id.b.N') && !reaches(cross, 'ce_S', 'id.a.M') && !reaches(cross, 'ce_S', 'cd'));
+  disposeBatch(batch);
+  model.params.dispose();
+});
+
 test('what a stage freezes is not updated: stage-1 weights are bit-identical after stage 2; tensors stay flat', async () => {
   await selectBackend('wasm');
   const before = tf.memory().numTensors;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { parse as parseYaml } from 'yaml';
 import { selectBackend } from '../src/backend/select';
 import { configFromObject } from '../src/config/load';
 import { prepareForTraining } from '../src/experiment/data';
@@ -51,7 +52,7 @@ test('batch PID on synthetic all-S and all-U1 data: the matching component domin
   }
 });
 
-test('dmil pid on a config and on a run: JSON with both estimators and intervals; per-sample scores carry decompose\'s ids', () => {
+test('dmil pid on a config and on a run: JSON with both estimators and intervals; per-sample scores carry decompose\'s ids', async () => {
   const dir = tmpDir('pid-cli');
   // 600 samples: the test split (90) holds the 10 per cluster the exact estimator asks for.
   const base = tinyConfig();
@@ -61,8 +62,13 @@ test('dmil pid on a config and on a run: JSON with both estimators and intervals
   const j = JSON.parse(fromConfig.stdout);
   assert.equal(j.split, 'all');
   for (const k of ['R', 'U1', 'U2', 'S', 'H_Y', 'I_X1X2_Y']) assert.equal(typeof j.exact.values[k], 'number');
-  const sum = j.exact.values.R + j.exact.values.U1 + j.exact.values.U2 + j.exact.values.S;
-  assert.ok(Math.abs(sum - j.exact.values.I_X1X2_Y) < 1e-9, 'R + U1 + U2 + S = I(X1, X2; Y)');
+  // H(Y) against the label entropy of the same samples, computed here.
+  const { data } = await prepareForTraining(configFromObject(parseYaml(fs.readFileSync(cfg, 'utf8'))).config);
+  const counts = new Map<number, number>();
+  data.labels.forEach((y) => counts.set(y, (counts.get(y) ?? 0) + 1));
+  const hY = -[...counts.values()].reduce((a, c) => a + (c / data.labels.length) * Math.log2(c / data.labels.length), 0);
+  assert.ok(Math.abs(j.exact.values.H_Y - hY) < 1e-9, `H(Y) ${j.exact.values.H_Y} = ${hY}`);
+  assert.ok(j.exact.values.I_X1X2_Y <= hY + 1e-9, 'I(X1, X2; Y) <= H(Y)');
   assert.equal(j.exact.intervals.S.length, 2);
 
   const runsDir = path.join(dir, 'runs');
@@ -79,8 +85,8 @@ test('dmil pid on a config and on a run: JSON with both estimators and intervals
   const ids = (parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => r.id);
   assert.deepEqual(rows.map((r) => r.id), ids, 'same samples, same order as dmil decompose');
   for (const r of rows) {
-    const [i1, i2, i12, rr, u1, u2, s] = ['i_a', 'i_b', 'i_joint', 'r', 'u_a', 'u_b', 's'].map((k) => Number(r[k]));
-    assert.ok(Math.abs(rr + u1 - i1) < 1e-5 && Math.abs(rr + u2 - i2) < 1e-5 && Math.abs(rr + u1 + u2 + s - i12) < 1e-5, 'the pointwise parts add up');
+    const [i1, i2, rr] = ['i_a', 'i_b', 'r'].map((k) => Number(r[k]));
+    assert.ok(Math.abs(rr - Math.min(i1, i2)) < 1e-5, 'the pointwise redundancy is the smaller unimodal score');
   }
   const bad = runCli(['pid', id, '--runs-dir', runsDir, '--set', 'model.paradigm=dmil']);
   assert.equal(bad.status, 2);

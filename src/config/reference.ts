@@ -82,3 +82,36 @@ export function configReferenceMarkdown(): string {
   rowsOf(configJsonSchema(), '', out, true);
   return `${out.join('\n')}\n`;
 }
+
+/** docs/reference/config.md: how configs are read, the shipped configs, then every key. */
+export function configReferenceDocument(): string {
+  return `# Configuration reference
+
+Generated from the config schema by \`npm run docs\` (\`dmil schema --markdown\` prints the table);
+\`test/config.test.ts\` fails when this file and the schema disagree. Do not edit it by hand.
+
+A config is YAML. Unknown keys are refused with the nearest valid key suggested, and every error
+names \`file:line:column\`. \`--set path=value\` (repeatable) overrides any key; values are read as
+YAML (\`--set model.backbone.hidden=[256,128]\`, \`--set data.mix={R: 1}\`), and a modality can be
+named instead of numbered (\`--set data.modalities.b.noise=1\`). Each paradigm and each data source
+has its own keys: a key of another one is an error that says whose it is. \`dmil schema >
+dmil.schema.json\` and a first config line \`# yaml-language-server: $schema=dmil.schema.json\`
+give completion and checks in editors with the YAML language server.
+
+A run's \`config.yaml\` holds every key resolved. Reading a run of an earlier dmil version fills
+the keys added since with that version's behaviour (CHANGELOG.md, \`src/config/versions.ts\`).
+
+Shipped configs (\`configs/\`):
+
+| config | what it shows |
+| --- | --- |
+| \`mix.yaml\` | DMIL on all four interaction types (synthetic; R .3, U1 .2, U2 .2, S .3), modality b noisier; \`--set model.paradigm=joint\` etc. for the baselines |
+| \`fashion-pairs.yaml\` | the same four types built from pairs of real Fashion-MNIST images (needs \`apt-get install dataset-fashion-mnist\`) |
+| \`xor.yaml\` | every sample XOR-synergy: \`joint\` far above chance, \`ensemble\` at chance |
+| \`fashion-halves.yaml\` | Fashion-MNIST, the top and bottom half of each image as two modalities, conv2d backbones |
+| \`example-csv.yaml\` | features from \`datasets/example.csv\`: id, string labels, split column, two modalities chosen by glob |
+| \`example-npy.yaml\` | the same data from \`.npy\` files and a split CSV; gives the same result as the CSV |
+
+${configReferenceMarkdown()}
+`;
+}
