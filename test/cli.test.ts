@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { parse } from 'yaml';
 import { dmilBin, lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
@@ -142,4 +143,31 @@ test('a run killed without warning shows as interrupted, resumes, and ends ident
   assert.deepEqual(rows(path.join(runsDir, id, 'metrics.csv')), rows(path.join(dir, 'straight', straight, 'metrics.csv')), 'same rows, timing aside');
   const test = (d: string) => ({ ...JSON.parse(fs.readFileSync(path.join(d, 'eval', 'test.json'), 'utf8')), run: '' });
   assert.deepEqual(test(path.join(runsDir, id)), test(path.join(dir, 'straight', straight)));
+});
+
+test('eval --reference: the synergy indicator of a joint model from an ensemble\'s unimodal predictions on the same samples, as recomputed from decompose', () => {
+  const dir = tmpDir('reference');
+  const runsDir = path.join(dir, 'runs');
+  const cfg = writeConfig(dir, tinyConfig());
+  const train = (paradigm: string, seed = 1) => lastLine(runCli(['train', cfg, '--set', `model.paradigm=${paradigm}`, '--set', `seed=${seed}`, '--runs-dir', runsDir, '-q']).stdout);
+  const [joint, ensemble, other] = [train('joint'), train('ensemble'), train('ensemble', 2)];
+  const r = runCli(['eval', joint, '--reference', ensemble, '--runs-dir', runsDir, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { synergy_indicator: number; synergy_reference: string };
+  assert.equal(report.synergy_reference, ensemble);
+  const rows = (id: string) => {
+    const out = path.join(dir, `${id}.csv`);
+    assert.equal(runCli(['decompose', id, '--runs-dir', runsDir, '--out', out]).status, 0);
+    return parseCsv(fs.readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+  };
+  const [j, e] = [rows(joint), rows(ensemble)];
+  const expected = j.filter((row, i) => row.prediction === row.label && e[i].pred_a !== row.label && e[i].pred_b !== row.label).length / j.length;
+  assert.equal(report.synergy_indicator, expected);
+  assert.equal(JSON.parse(runCli(['eval', joint, '--runs-dir', runsDir, '--json']).stdout).synergy_indicator, null, 'without a reference joint has none');
+  const otherSeed = runCli(['eval', joint, '--reference', other, '--runs-dir', runsDir]);
+  assert.equal(otherSeed.status, 2);
+  assert.match(otherSeed.stderr, /--reference \S+: the reference run was trained on other samples or another split/);
+  const noHeads = runCli(['eval', ensemble, '--reference', joint, '--runs-dir', runsDir]);
+  assert.equal(noHeads.status, 2);
+  assert.match(noHeads.stderr, /--reference: run \S+ \(joint\) has no unimodal predictors/);
 });

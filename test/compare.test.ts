@@ -60,13 +60,17 @@ test('dmil compare on real runs: a table over seeds, --json with every run, --ma
 });
 
 test('paired differences: the mean over matching seeds and its 95% paired-t interval, against the closed form', () => {
-  // d = 0.01, 0.02, 0.03: mean 0.02, sd 0.01, t(0.975, 2) = 4.302653; half-width 4.302653 * 0.01 / sqrt(3).
+  // d = 0.01, 0.02, 0.03: mean 0.02, sd 0.01, t(0.975, 2) = 4.302652729911275; half-width t * 0.01 / sqrt(3).
   const d = pairedDifference([0.91, 0.92, 0.93], [0.9, 0.9, 0.9]);
-  const half = 4.302653 * 0.01 / Math.sqrt(3);
+  const half = 4.302652729911275 * 0.01 / Math.sqrt(3);
   assert.equal(d.n, 3);
   assert.ok(Math.abs(d.mean - 0.02) < 1e-12);
   assert.ok(Math.abs(d.ci[0] - (0.02 - half)) < 1e-9 && Math.abs(d.ci[1] - (0.02 + half)) < 1e-9);
-  assert.ok(Math.abs(t975(1000) - 1.959964) < 1e-6, 'large samples: the normal quantile');
+  // Student's t 97.5% quantiles for any df (published tables, 6 decimals), approaching the normal's.
+  for (const [df, q] of [[1, 12.706205], [2, 4.302653], [5, 2.570582], [30, 2.042272], [31, 2.039513], [60, 2.000298], [120, 1.979930], [1000, 1.962339]]) {
+    assert.ok(Math.abs(t975(df) - q) < 1e-6, `t(0.975, ${df}) = ${t975(df)}, tables ${q}`);
+  }
+  assert.ok(Math.abs(t975(1e7) - 1.959964) < 1e-5, 'very large samples: the normal quantile');
   assert.ok(Number.isNaN(pairedDifference([0.9], [0.8]).ci[0]), 'one pair has no interval');
 
   const groups = groupRuns([run('j1', 1, 'joint', 0.90), run('j2', 2, 'joint', 0.90), run('j3', 3, 'joint', 0.90), run('d1', 1, 'dmil', 0.91), run('d2', 2, 'dmil', 0.92), run('d3', 3, 'dmil', 0.93), run('d4', 4, 'dmil', 0.5)]);

@@ -249,6 +249,9 @@ test('evaluating a DMIL run (prediction record, label probes on N) leaves no ten
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(Object.keys(test.n_probe_accuracy ?? {}), ['N_a', 'N_b']);
   assert.ok(val.n_probe_chance !== null && val.n_probe_chance > 0);
+  // The ceiling is the same probe on z_m, not on N_m: the same seed on the same representation would give the same accuracy.
+  assert.deepEqual(Object.keys(test.n_probe_ceiling ?? {}), ['N_a', 'N_b']);
+  assert.notDeepEqual(test.n_probe_ceiling, test.n_probe_accuracy);
   assert.ok(fs.existsSync(path.join(target.runDir, 'eval', 'test.json')));
   model.params.dispose();
 });

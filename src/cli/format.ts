@@ -15,7 +15,10 @@ export function formatReport(r: EvalReport): string {
   ];
   for (const [m, a] of Object.entries(r.unimodal_accuracy ?? {})) rows.push([`unimodal accuracy (${m})`, num(a)]);
   for (const [c, a] of Object.entries(r.component_accuracy ?? {})) rows.push([`component ${c} accuracy`, num(a)]);
-  for (const [n, a] of Object.entries(r.n_probe_accuracy ?? {})) rows.push([`probe accuracy on ${n} (chance ${num(r.n_probe_chance)})`, num(a)]);
+  for (const [n, a] of Object.entries(r.n_probe_accuracy ?? {})) {
+    const ceiling = r.n_probe_ceiling?.[n];
+    rows.push([`probe accuracy on ${n} (chance ${num(r.n_probe_chance)}${ceiling !== undefined ? `, the same probe on ${n.replace(/^N_/, 'z_')} ${num(ceiling)}` : ''})`, num(a)]);
+  }
   for (const [t, a] of Object.entries(r.per_type ?? {})) rows.push([`type ${t} accuracy`, withInterval(a ?? Number.NaN, r.per_type_ci?.[t as keyof typeof r.per_type_ci])]);
   for (const [g, a] of Object.entries(r.per_group ?? {})) rows.push([`group ${g} accuracy (${a.samples} samples)`, withInterval(a.accuracy, a.ci)]);
   for (const [c, a] of Object.entries(r.per_class)) rows.push([`class ${c} accuracy`, num(a)]);

@@ -31,7 +31,7 @@ export function registerPid(program: Command): void {
     .argument('<source>', 'a YAML config, or a run id (or unique prefix, or run folder)')
     .addOption(new Option('--estimator <which>', 'exact (k-means discretised), batch (neural, Liang et al. 2023), or both').choices(['exact', 'batch', 'both']).default('both'))
     .addOption(new Option('--split <split>', 'samples to estimate on (default: test; all when only exact)').choices(EVAL_SPLITS as unknown as string[]))
-    .option('--pointwise <file>', 'also write per-sample scores (nats) to this CSV (- for standard output)')
+    .option('--pointwise <file>', 'also write per-sample scores (nats; a minimum-redundancy split of pointwise mutual information) to this CSV (- for standard output)')
     .option('--force', 'replace the --pointwise file if it exists')
     .option('--set <key=value>', 'override a config key (for a run: data.* keys only), e.g. --set pid.clusters=12', collect, [])
     .option('--json', 'print JSON instead of a table')
@@ -80,7 +80,7 @@ const cell = (e: PidEstimate, k: (typeof PID_KEYS)[number]) => {
 export function formatPid(r: PidReport): string {
   const [a, b] = r.modalities;
   const rows = (['exact', 'batch'] as const).filter((k) => r[k]).map((k) => [k, ...PID_KEYS.map((key) => cell(r[k]!, key))]);
-  const lines = [`PID of ${r.split} (${r.samples} samples, ${r.classes} classes), bits; 95% bootstrap intervals over samples in brackets`];
+  const lines = [`PID of ${r.split} (${r.samples} samples, ${r.classes} classes), bits${r.bootstrap > 0 ? `; 95% bootstrap intervals over samples (${r.bootstrap} resamples) in brackets` : ''}`];
   if (rows.length) {
     lines.push(table(['estimator', 'R', `U1 (${a})`, `U2 (${b})`, 'S', 'H(Y)', `I(${a};Y)`, `I(${b};Y)`, `I(${a},${b};Y)`], rows));
     for (const k of ['exact', 'batch'] as const) if (r[k]) lines.push(`${k}: ${r[k]!.method}`);

@@ -25,6 +25,8 @@ export function runMetrics(report: EvalReport, selection: Record<string, { best_
   for (const [name, g] of Object.entries(report.gate_by_group ?? {})) for (const [c, v] of Object.entries(g ?? {})) m[`gate_group:${name}:${c}`] = v;
   const probes = Object.values(report.n_probe_accuracy ?? {});
   if (probes.length) m.n_probe_accuracy = probes.reduce((a, b) => a + b, 0) / probes.length;
+  const ceilings = Object.values(report.n_probe_ceiling ?? {});
+  if (ceilings.length) m.n_probe_ceiling = ceilings.reduce((a, b) => a + b, 0) / ceilings.length;
   for (const [stage, s] of Object.entries(selection ?? {})) m[`kept_epoch_${stage}`] = s.best_epoch;
   return m;
 }

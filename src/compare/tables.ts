@@ -29,7 +29,7 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
   const render = asMarkdown ? markdown : table;
   const has = (name: string) => groups.some((g) => g.metrics[name] && !Number.isNaN(g.metrics[name].mean));
   const types = INTERACTION_TYPES.filter((t) => has(`type_${t}`));
-  const extra: [string, string][] = [['macro_f1', 'macro-F1'], ['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc']];
+  const extra: [string, string][] = [['macro_f1', 'macro-F1'], ['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc'], ['n_probe_ceiling', 'z probe acc']];
   const shown = extra.filter(([n]) => has(n));
   const lastStages = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('kept_epoch_'))))];
   const keptCol = lastStages.includes('kept_epoch_finetune') ? 'kept_epoch_finetune' : undefined;

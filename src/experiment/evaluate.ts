@@ -10,6 +10,7 @@ import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeJsonAtomic } from '../runs/atomic';
 import { ensureFolder } from '../runs/storage';
 import { runFiles } from '../runs/runFolder';
+import { UserError } from '../errors';
 import { fitLabelProbes } from './labelProbe';
 import { predictSamples, type Predictions } from './predict';
 
@@ -35,6 +36,8 @@ export interface EvalReport {
   per_type_ci: Record<InteractionType, Interval | null> | null;
   /** Share right while every unimodal predictor is wrong; null without unimodal predictors. */
   synergy_indicator: number | null;
+  /** The run whose unimodal predictors the synergy indicator used (`eval --reference`), if not the model's own. */
+  synergy_reference?: string;
   /** Accuracy of the model's own unimodal predictors, where it has them. */
   unimodal_accuracy: Record<string, number> | null;
   /** Accuracy of each interaction component's own prediction (DMIL). */
@@ -53,6 +56,8 @@ export interface EvalReport {
    * accuracy of always predicting the most frequent training class for scale.
    */
   n_probe_accuracy: Record<string, number> | null;
+  /** The same probe on the full representation each N was cut from (z_m): what a probe of its size reads there at most. */
+  n_probe_ceiling?: Record<string, number> | null;
   n_probe_chance: number | null;
   /** Where the data came from, for evaluations on data other than the run's own. */
   data?: unknown;
@@ -61,14 +66,18 @@ export interface EvalReport {
 const accuracyOf = (probs: Float32Array, p: Predictions) => accuracy(argmaxRows(probs, p.classes), p.labels);
 
 export interface ReportExtras {
-  nProbe?: { accuracy: Record<string, number>; chance: number } | null;
+  nProbe?: { accuracy: Record<string, number>; ceiling: Record<string, number>; chance: number } | null;
   data?: unknown;
+  /** Unimodal predictions of another run on the same samples, for the synergy indicator (`eval --reference`). */
+  reference?: { run: string; unimodal: Record<string, Float32Array> };
 }
 
 export function evaluatePredictions(run: string, paradigm: string, split: EvalSplit, p: Predictions, extras: ReportExtras = {}): EvalReport {
   const { labels, types } = p;
   const pred = argmaxRows(p.probs, p.classes);
-  const uni = p.unimodal ? Object.values(p.unimodal).map((u) => argmaxRows(u, p.classes)) : undefined;
+  // The synergy indicator's unimodal predictors: a reference run's when given, else the model's own.
+  const unimodal = extras.reference?.unimodal ?? p.unimodal;
+  const uni = unimodal ? Object.values(unimodal).map((u) => argmaxRows(u, p.classes)) : undefined;
   const perClass = perClassAccuracy(pred, labels, p.classes);
   const hits = labels.reduce((a, y, i) => a + (pred[i] === y ? 1 : 0), 0);
   const subset = (idx: Int32Array) => macroF1(Int32Array.from(idx, (i) => pred[i]), Int32Array.from(idx, (i) => labels[i]), p.classes);
@@ -94,6 +103,7 @@ export function evaluatePredictions(run: string, paradigm: string, split: EvalSp
       })) as Record<InteractionType, Interval | null>
       : null,
     synergy_indicator: uni ? synergyIndicator(pred, uni, labels) : null,
+    ...(extras.reference ? { synergy_reference: extras.reference.run } : {}),
     unimodal_accuracy: p.unimodal ? Object.fromEntries(Object.entries(p.unimodal).map(([m, u]) => [m, accuracyOf(u, p)])) : null,
     component_accuracy: p.components ? Object.fromEntries(Object.entries(p.components).map(([c, probs]) => [c, accuracyOf(probs, p)])) : null,
     gate_mean: p.gate ? meanGate(p.gate, components, () => true) : null,
@@ -105,6 +115,7 @@ export function evaluatePredictions(run: string, paradigm: string, split: EvalSp
     })) : null,
     gate_by_group: p.gate && p.groups ? Object.fromEntries(groupNames(p.groups).map((g) => [g, meanGate(p.gate!, components, (i) => p.groups![i] === g)])) : null,
     n_probe_accuracy: extras.nProbe?.accuracy ?? null,
+    n_probe_ceiling: extras.nProbe?.ceiling ?? null,
     n_probe_chance: extras.nProbe?.chance ?? null,
     ...(extras.data === undefined ? {} : { data: extras.data }),
   };
@@ -129,6 +140,14 @@ export function meanGate(gate: Float32Array, components: string[], keep: (row: n
   return n === 0 ? null : Object.fromEntries(components.map((c, j) => [c, sums[j] / n]));
 }
 
+/** The reference run's unimodal predictions on `indices` (the same samples: checked by the caller). */
+function referenceOn(t: EvalTarget, indices: Int32Array): ReportExtras['reference'] {
+  if (!t.reference) return undefined;
+  const p = predictSamples(t.reference.model, t.reference.data, indices, t.batchSize);
+  if (!p.unimodal) throw new UserError(`run ${t.reference.runId} (${t.reference.model.paradigm}) has no unimodal predictors`, { where: '--reference', hint: 'name an ensemble, late-fusion or dmil run trained on the same data' });
+  return { run: t.reference.runId, unimodal: p.unimodal };
+}
+
 export interface EvalTarget {
   runId: string;
   runDir: string;
@@ -139,6 +158,8 @@ export interface EvalTarget {
   seed: number;
   /** Whether to write eval/<file>.json (false for a read-only run folder). */
   save?: boolean;
+  /** A run with unimodal predictors on the same samples, for the synergy indicator of a model without them. */
+  reference?: { runId: string; model: ParadigmModel; data: Dataset };
 }
 
 /**
@@ -150,7 +171,7 @@ export async function evaluateSplits(t: EvalTarget, splits: { split: EvalSplit; 
   try {
     return splits.map(({ split, file, data }) => {
       const indices = splitIndices(t.data, split);
-      const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictSamples(t.model, t.data, indices, t.batchSize), { nProbe: probes?.score(indices) ?? null, data });
+      const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictSamples(t.model, t.data, indices, t.batchSize), { nProbe: probes?.score(indices) ?? null, data, reference: referenceOn(t, indices) });
       if (t.save !== false) {
         const folder = path.join(t.runDir, runFiles.eval);
         ensureFolder(folder);

@@ -19,18 +19,24 @@ import { collectRows, predictSamples } from './predict';
 const PROBE_TRAIN = parseTrainConfig({ epochs: 30, batch_size: 128, early_stop: { patience: 5 } });
 
 export interface LabelProbes {
-  /** Each probe's accuracy on the given samples, and the majority-class accuracy there. */
-  score(indices: Int32Array): { accuracy: Record<string, number>; chance: number };
+  /**
+   * Each probe's accuracy on the given samples: on the label-free representation (N_m), and the
+   * same probe on the full representation it was cut from (z_m, its ceiling), by N's name; and
+   * the majority-class accuracy there.
+   */
+  score(indices: Int32Array): { accuracy: Record<string, number>; ceiling: Record<string, number>; chance: number };
   dispose(): void;
 }
 
+type Representations = (inputs: tf.Tensor2D[]) => Record<string, tf.Tensor2D>;
+
 /** Every sample's representations, by name, as [samples, width] arrays (sample order). */
-function representations(model: ParadigmModel, data: Dataset, batchSize: number): Record<string, Float32Array> {
+function representations(of: Representations, data: Dataset, batchSize: number): Record<string, Float32Array> {
   const n = data.labels.length;
   let out: Record<string, Float32Array> | undefined;
   for (const idx of chunks(Int32Array.from(data.labels.keys()), batchSize)) {
     const batch = makeBatch(data, idx);
-    const reps = tf.tidy(() => model.labelFreeRepresentations!(batch.inputs) as unknown as tf.TensorContainerObject) as unknown as Record<string, tf.Tensor2D>;
+    const reps = tf.tidy(() => of(batch.inputs) as unknown as tf.TensorContainerObject) as unknown as Record<string, tf.Tensor2D>;
     disposeBatch(batch);
     out = collectRows(out, reps, n, idx[0]);
     tf.dispose(Object.values(reps));
@@ -38,33 +44,46 @@ function representations(model: ParadigmModel, data: Dataset, batchSize: number)
   return out ?? {};
 }
 
-/** Fits one probe per representation; null when the model has none or the data has no train/val split (new data). */
+interface Probe {
+  name: string;
+  model: ParadigmModel;
+  data: Dataset;
+}
+
+/** A fresh probe (k -> 64 -> C) fitted on one representation's training split, its epoch chosen on validation. */
+async function fitProbe(name: string, values: Float32Array, data: Dataset, seed: number): Promise<Probe> {
+  const n = data.labels.length;
+  const raw: Dataset = { ...data, modalities: [{ name, shape: [values.length / n], values }] };
+  const repData = applyStandardiser(raw, fitStandardiser(raw));
+  const probeConfig: ModelOf<'unimodal'> = {
+    paradigm: 'unimodal', init: 'torch', backbones: {},
+    backbone: { type: 'mlp', hidden: [], out: 64, activation: 'relu', channels: [1], kernel: 1 },
+  };
+  const probe = buildUnimodal(probeConfig, PROBE_TRAIN, modelSpec(repData), seed);
+  await runStage({ stage: probe.stages[0], model: probe, data: repData, train: PROBE_TRAIN, seed, logger: silentLogger });
+  return { name, model: probe, data: repData };
+}
+
+/** Fits one probe per representation and one on each one's ceiling; null when the model has none or the data has no train/val split (new data). */
 export async function fitLabelProbes(model: ParadigmModel, data: Dataset, batchSize: number, seed: number): Promise<LabelProbes | null> {
   if (!model.labelFreeRepresentations || !splitIndices(data, 'train').length || !splitIndices(data, 'val').length) return null;
-  const probes: { name: string; model: ParadigmModel; data: Dataset }[] = [];
-  const n = data.labels.length;
-  for (const [name, values] of Object.entries(representations(model, data, batchSize))) {
-    const raw: Dataset = { ...data, modalities: [{ name, shape: [values.length / n], values }] };
-    const repData = applyStandardiser(raw, fitStandardiser(raw));
-    const probeConfig: ModelOf<'unimodal'> = {
-      paradigm: 'unimodal', init: 'torch', backbones: {},
-      backbone: { type: 'mlp', hidden: [], out: 64, activation: 'relu', channels: [1], kernel: 1 },
-    };
-    const probe = buildUnimodal(probeConfig, PROBE_TRAIN, modelSpec(repData), seed);
-    await runStage({ stage: probe.stages[0], model: probe, data: repData, train: PROBE_TRAIN, seed, logger: silentLogger });
-    probes.push({ name, model: probe, data: repData });
+  const probes: Probe[] = [];
+  const ceilings: Probe[] = [];
+  for (const [name, values] of Object.entries(representations((x) => model.labelFreeRepresentations!(x), data, batchSize))) probes.push(await fitProbe(name, values, data, seed));
+  if (model.probeCeilingRepresentations) {
+    for (const [name, values] of Object.entries(representations((x) => model.probeCeilingRepresentations!(x), data, batchSize))) ceilings.push(await fitProbe(name, values, data, seed));
   }
   const prior = classPrior(data);
   const majority = prior.indexOf(Math.max(...prior));
   return {
     score(indices) {
       const labels = Int32Array.from(indices, (i) => data.labels[i]);
-      const acc = Object.fromEntries(probes.map((p) => {
+      const accuracyOf = (ps: Probe[]) => Object.fromEntries(ps.map((p) => {
         const pred = predictSamples(p.model, p.data, indices, batchSize);
         return [p.name, accuracy(argmaxRows(pred.probs, pred.classes), labels)];
       }));
-      return { accuracy: acc, chance: accuracy(new Int32Array(labels.length).fill(majority), labels) };
+      return { accuracy: accuracyOf(probes), ceiling: accuracyOf(ceilings), chance: accuracy(new Int32Array(labels.length).fill(majority), labels) };
     },
-    dispose: () => probes.forEach((p) => p.model.params.dispose()),
+    dispose: () => [...probes, ...ceilings].forEach((p) => p.model.params.dispose()),
   };
 }

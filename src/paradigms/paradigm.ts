@@ -61,6 +61,12 @@ export interface ParadigmModel {
    * name: eval measures how much they still carry with a fresh probe.
    */
   labelFreeRepresentations?(inputs: tf.Tensor2D[]): Record<string, tf.Tensor2D>;
+  /**
+   * For each label-free representation, under the same name, the full representation it was cut
+   * from (DMIL's z_m for N_m): a probe of the same size on it is the ceiling the N probe is read
+   * against.
+   */
+  probeCeilingRepresentations?(inputs: tf.Tensor2D[]): Record<string, tf.Tensor2D>;
 }
 
 export interface ModelSpec {

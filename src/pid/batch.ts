@@ -1,6 +1,10 @@
-// The neural PID estimator of Liang, Cheng, Deng, Ling, Morency, Salakhutdinov ("Quantifying &
-// Modeling Multimodal Interactions: An Information Decomposition Framework", NeurIPS 2023), their
-// BATCH estimator, written from the paper's description. Within a batch of b samples, q is a
+// A variant of the neural PID estimator BATCH of Liang, Cheng, Deng, Ling, Morency, Salakhutdinov
+// ("Quantifying & Modeling Multimodal Interactions: An Information Decomposition Framework",
+// NeurIPS 2023), written from the paper's description. It departs from the authors' code in three
+// ways (docs/explanation/method.md, "Independent estimators"): one bounded scalar score per class
+// where they learn 10-dimensional embeddings, a fixed number of unrolled Sinkhorn steps
+// (pid.batch.sinkhorn_iterations) where they iterate up to 500 times to convergence, and the
+// marginals of each batch where they use the training prior. Within a batch of b samples, q is a
 // distribution over (x1 of sample i, x2 of sample j, y): a learned tensor
 //   A[i, j, y] = exp(s1(x1_i)_y * s2(x2_j)_y),  s_m = 4 tanh(f_m)  (f1, f2 small networks, one output per class)
 // projected onto the marginal constraints q(x1_i, y) = p(y | x1_i) / b and q(x2_j, y) = p(y | x2_j) / b

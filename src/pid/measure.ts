@@ -44,6 +44,8 @@ export interface PidReport {
   samples: number;
   modalities: [string, string];
   classes: number;
+  /** Resamples behind every interval (pid.bootstrap). */
+  bootstrap: number;
   exact?: PidEstimate;
   batch?: PidEstimate;
   pointwise?: { indices: Int32Array; scores: PointwiseScores };
@@ -77,7 +79,7 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
   if (needsClassifiers && (splitIndices(data, 'train').length === 0 || splitIndices(data, 'val').length === 0)) {
     throw new UserError('the batch estimator and pointwise scores need training and validation splits to fit their classifiers', { where: 'data', hint: 'use --estimator exact, or data with train and val rows' });
   }
-  const report: PidReport = { split, samples: evaluate.length, modalities: [data.modalities[0].name, data.modalities[1].name], classes: data.classNames.length };
+  const report: PidReport = { split, samples: evaluate.length, modalities: [data.modalities[0].name, data.modalities[1].name], classes: data.classNames.length, bootstrap: config.pid.bootstrap };
   if (req.estimators.includes('exact')) report.exact = exactEstimate(config, data, split, evaluate, logger);
   if (needsClassifiers) {
     const classifiers = await fitClassifiers(config, data, logger);
@@ -127,10 +129,10 @@ function batchEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate
     const full = est.estimate(evaluate);
     if (!Number.isFinite(full.I_q)) logger.warn('batch: the learned q became NaN; its R, U1, U2, S are not defined (try a smaller pid.batch.lr)');
     const B = config.pid.bootstrap;
-    const intervals = B > 0 ? bootstrapIntervals(evaluate.length, (idx) => pick(est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), Math.min(B, 50), config.seed) : {};
+    const intervals = B > 0 ? bootstrapIntervals(evaluate.length, (idx) => pick(est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), B, config.seed) : {};
     return {
       values: pick(full), intervals,
-      method: `BATCH (Liang et al. 2023): q learned on batches of ${b.batch_size} training samples over ${b.epochs} epochs, estimated on ${split} (${evaluate.length} samples); classifiers: ${config.model.backbone.type} backbones, epoch chosen on validation`,
+      method: `a variant of BATCH (Liang et al. 2023; one score per class, ${b.sinkhorn_iterations} Sinkhorn steps, batch marginals): q learned on batches of ${b.batch_size} training samples over ${b.epochs} epochs, estimated on ${split} (${evaluate.length} samples); classifiers: ${config.model.backbone.type} backbones, epoch chosen on validation`,
       extra: { I_q: full.I_q, batches: full.batches },
     };
   } finally {

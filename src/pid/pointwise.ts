@@ -1,11 +1,12 @@
-// Per-sample (pointwise) interaction scores from classifiers, in the manner of LSMI (Yang, Wang,
-// Hu, ICML 2025): with p_hat the unimodal and joint classifiers' probabilities of the sample's
-// label and p(y) the training prior, in nats,
+// Per-sample (pointwise) interaction scores from classifiers: a minimum-redundancy split of
+// pointwise mutual information (ours; not LSMI's estimator, Yang, Wang, Hu, ICML 2025, whose
+// redundancy is estimated differently). With p_hat the unimodal and joint classifiers'
+// probabilities of the sample's label and p(y) the training prior, in nats,
 //   i(x1; y) = log p_hat(y | x1) - log p(y),  i(x2; y) likewise,  i(x1, x2; y) with the joint one,
 // and the decomposition i(x1; y) = r + u1, i(x2; y) = r + u2, i(x1, x2; y) = r + u1 + u2 + s with
-// r = min(i(x1; y), i(x2; y)) (ours: the pointwise form of the minimum-mutual-information
-// redundancy; LSMI's own redundancy estimator may differ). Pointwise informations can be negative
-// (a classifier that misleads on this sample), and so can r and s.
+// r = min(i(x1; y), i(x2; y)), the pointwise form of the minimum-mutual-information redundancy.
+// Pointwise informations can be negative (a classifier that misleads on this sample), and so
+// can r and s.
 
 export interface PointwiseScores {
   i1: Float64Array;

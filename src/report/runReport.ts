@@ -201,7 +201,10 @@ function summarySection(x: RunReportInput): Section {
     rows.push([`${split} accuracy [95% interval]`, withCi(r.accuracy, r.accuracy_ci)], [`${split} macro-F1 [95% interval]`, withCi(r.macro_f1, r.macro_f1_ci)]);
     if (split === 'test') {
       for (const t of INTERACTION_TYPES) if (r.per_type?.[t] !== undefined && r.per_type[t] !== null) rows.push([`test accuracy on ${t} samples`, withCi(r.per_type[t], r.per_type_ci?.[t])]);
-      for (const [n, a] of Object.entries(r.n_probe_accuracy ?? {})) rows.push([`label probe on ${n} (chance ${f3(r.n_probe_chance)})`, f3(a)]);
+      for (const [n, a] of Object.entries(r.n_probe_accuracy ?? {})) {
+        const ceiling = r.n_probe_ceiling?.[n];
+        rows.push([`label probe on ${n} (chance ${f3(r.n_probe_chance)}${ceiling !== undefined ? `; on ${n.replace(/^N_/, 'z_')} ${f3(ceiling)}` : ''})`, f3(a)]);
+      }
     }
   }
   const blocks: Block[] = [];

@@ -65,6 +65,10 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
       const intra = net.intra(inputs, null);
       return Object.fromEntries(intra.N.map((n, m) => [`N_${spec.modalityNames[m]}`, n.value]));
     },
+    probeCeilingRepresentations(inputs) {
+      const intra = net.intra(inputs, null);
+      return Object.fromEntries(intra.z.map((z, m) => [`N_${spec.modalityNames[m]}`, z]));
+    },
   };
 }
 
