@@ -1,5 +1,5 @@
 // Classification metrics and the synergy indicator, as pure functions of predicted and true labels.
-import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
+import { typeList, type InteractionType } from '../interactionTypes';
 
 export function argmaxRows(probs: Float32Array, classes: number): Int32Array {
   const n = probs.length / classes;
@@ -57,10 +57,10 @@ export function macroF1(pred: Int32Array, labels: Int32Array, classes: number): 
   return f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : Number.NaN;
 }
 
-/** Accuracy within each interaction type; null for a type with no samples. */
+/** Accuracy within each interaction type (R, U1 ... UK, S); null for a type with no samples. */
 export function perTypeAccuracy(pred: Int32Array, labels: Int32Array, types: readonly InteractionType[]): Record<InteractionType, number | null> {
   const out = {} as Record<InteractionType, number | null>;
-  for (const t of INTERACTION_TYPES) {
+  for (const t of typeList(types)) {
     let hit = 0;
     let total = 0;
     for (let i = 0; i < labels.length; i++) {

@@ -50,6 +50,6 @@ export function registerCompare(program: Command): void {
     }
     const json = () => groups.map((g) => ({ label: g.label, runs: g.runs.map((r) => ({ id: r.id, seed: r.seed, provenance: r.provenance, metrics: r.metrics })), metrics: g.metrics }));
     // Mixed runs are marked where the numbers are: above the tables, or as a field.
-    process.stdout.write(opts.json ? `${JSON.stringify(mixed ? { mixed, settings: json() } : json(), null, 2)}\n` : `${mixed ? `${mixed}\n\n` : ''}${formatComparison(groups, Boolean(opts.markdown))}${paired}\n`);
+    process.stdout.write(opts.json ? `${JSON.stringify(mixed ? { mixed, settings: json() } : json(), null, 2)}\n` : `${mixed ? `${mixed}\n\n` : ''}${formatComparison(groups, Boolean(opts.markdown), opts.split)}${paired}\n`);
   });
 }

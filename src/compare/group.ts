@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { INTERACTION_TYPES } from '../interactionTypes';
+import { typeList, type InteractionType } from '../interactionTypes';
 import { pairedDifference, type PairedDifference } from '../analysis/intervals';
 
 // Comparing runs: runs whose resolved configs differ only in the seed form a group (one setting
@@ -156,10 +156,16 @@ export interface PairedRow {
   differences: Record<string, PairedDifference>;
 }
 
+/** The interaction types the runs have metrics for (type_R, type_U3, ...), in canonical order. */
+export function metricTypes(runs: readonly { metrics: Record<string, unknown> }[]): InteractionType[] {
+  const found = new Set(runs.flatMap((r) => Object.keys(r.metrics).filter((k) => k.startsWith('type_')).map((k) => k.slice('type_'.length))));
+  return typeList(found).filter((t) => found.has(t));
+}
+
 /** Each other setting minus the baseline over the seeds both have: accuracy, macro-F1 and per-type accuracy. */
 export function pairedDifferences(groups: Group[], baseline: Group): { metrics: string[]; rows: PairedRow[] } {
   const bySeed = (g: Group, metric: string) => new Map(g.runs.map((r) => [r.seed, r.metrics[metric] ?? Number.NaN]));
-  const metrics = ['accuracy', 'macro_f1', ...INTERACTION_TYPES.map((t) => `type_${t}`).filter((m) => baseline.runs.some((r) => !Number.isNaN(r.metrics[m] ?? Number.NaN)))];
+  const metrics = ['accuracy', 'macro_f1', ...metricTypes(baseline.runs).map((t) => `type_${t}`).filter((m) => baseline.runs.some((r) => !Number.isNaN(r.metrics[m] ?? Number.NaN)))];
   const rows = groups.filter((g) => g !== baseline).map((g) => {
     const seeds = g.runs.map((r) => r.seed).filter((s) => bySeed(baseline, 'accuracy').has(s));
     const differences = Object.fromEntries(metrics.map((m) => {

@@ -3,8 +3,7 @@
 // as aligned text, Markdown or CSV.
 import { stringify } from 'csv-stringify/sync';
 import { table } from '../textTable';
-import { INTERACTION_TYPES } from '../interactionTypes';
-import { differenceText, metricLabel, pairedDifferences, type Group, type Summary } from './group';
+import { differenceText, metricLabel, metricTypes, pairedDifferences, type Group, type Summary } from './group';
 
 const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
 const f2 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(2));
@@ -25,29 +24,31 @@ function markdown(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-export function formatComparison(groups: Group[], asMarkdown: boolean): string {
+export function formatComparison(groups: Group[], asMarkdown: boolean, split = 'test'): string {
   const render = asMarkdown ? markdown : table;
   const has = (name: string) => groups.some((g) => g.metrics[name] && !Number.isNaN(g.metrics[name].mean));
-  const types = INTERACTION_TYPES.filter((t) => has(`type_${t}`));
+  const types = metricTypes(groups.flatMap((g) => g.runs)).filter((t) => has(`type_${t}`));
   const extra: [string, string][] = [['macro_f1', 'macro-F1'], ['synergy_indicator', 'synergy'], ['n_probe_accuracy', 'N probe acc'], ['n_probe_ceiling', 'z probe acc']];
   const shown = extra.filter(([n]) => has(n));
   const lastStages = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('kept_epoch_'))))];
   const keptCol = lastStages.includes('kept_epoch_finetune') ? 'kept_epoch_finetune' : undefined;
   const ratio = has('gate_S_S') && has('gate_R_S');
   const timed = has('train_seconds');
-  // DMIL's gate on each type's own component (components in output order: R, U of modality 1, U of modality 2, S).
+  // DMIL's gate on each type's own component (components in output order: R, U of each modality, S; types likewise).
   const gateComps = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
-  const ownGate = (g: Group) => (gateComps.length === 4 && types.every((t) => g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`])
-    ? types.map((t) => f2(g.metrics[`gate_${t}_${gateComps[INTERACTION_TYPES.indexOf(t)]}`].mean)).join(' / ')
+  const allTypes = metricTypes(groups.flatMap((g) => g.runs));
+  const own = (t: string) => gateComps[allTypes.indexOf(t as never)];
+  const ownGate = (g: Group) => (gateComps.length === allTypes.length && types.every((t) => g.metrics[`gate_${t}_${own(t)}`])
+    ? types.map((t) => f2(g.metrics[`gate_${t}_${own(t)}`].mean)).join(' / ')
     : '-');
-  const owned = gateComps.length === 4 && groups.some((g) => ownGate(g) !== '-');
+  const owned = gateComps.length === allTypes.length && groups.some((g) => ownGate(g) !== '-');
   const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(owned ? [`gate on own component (${types.join(' / ')})`] : []), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : []), ...(timed ? ['train time (s)'] : [])];
   const rows = groups.map((g) => [
     g.label, String(g.runs.length), cell(g.metrics.accuracy, true), ...types.map((t) => cell(g.metrics[`type_${t}`])),
     ...shown.map(([n]) => cell(g.metrics[n])), ...(owned ? [ownGate(g)] : []), ...(ratio ? [gateRatio(g)] : []), ...(keptCol ? [epochs(g.metrics[keptCol])] : []),
     ...(timed ? [g.metrics.train_seconds && !Number.isNaN(g.metrics.train_seconds.mean) ? g.metrics.train_seconds.mean.toFixed(0) : '-'] : []),
   ]);
-  let out = `test metrics, mean ± standard deviation over seeds\n${render(header, rows)}`;
+  let out = `${split === 'val' ? 'validation' : split} metrics, mean ± standard deviation over seeds\n${render(header, rows)}`;
   // The user's groups (data.group): accuracy per group, and the gate by group.
   const groupNames = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('group:')).map((k) => k.slice('group:'.length))))];
   if (groupNames.length) {
@@ -61,7 +62,7 @@ export function formatComparison(groups: Group[], asMarkdown: boolean): string {
   if (gated.length) {
     // Components as the runs name them (R, U_<modality>..., S), in the order they first appear.
     const comps = [...new Set(gated.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
-    const gateRows = gated.flatMap((g) => INTERACTION_TYPES.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...comps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
+    const gateRows = gated.flatMap((g) => allTypes.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...comps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
     out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
   }
   return out;

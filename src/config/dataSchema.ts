@@ -2,14 +2,29 @@
 import { z } from 'zod';
 import { identifier, int, positiveInt, share, uniqueNames } from './primitives';
 
+const mixShares = {
+  R: share().default(0).describe('share of redundancy samples: every modality carries the label'),
+  U1: share().default(0).describe('share of samples that only modality 1 explains'),
+  U2: share().default(0).describe('share of samples that only modality 2 explains'),
+  S: share().default(0).describe('share of synergy samples: the label is the sum of the modalities\' codes mod classes'),
+};
+const sumAbove0 = (m: Record<string, number | undefined>) => Object.values(m).reduce<number>((a, v) => a + (v ?? 0), 0) > 0;
+
 const mix = z
+  .strictObject(mixShares)
+  .refine(sumAbove0, { message: 'at least one share must be above 0' })
+  .describe('mix of interaction types; shares are normalised to sum to 1');
+
+/** The most modalities the synthetic source generates. */
+export const MAX_SYNTHETIC_MODALITIES = 8;
+
+/** The synthetic source's mix: with K modalities, also U3 ... UK. */
+const syntheticMix = z
   .strictObject({
-    R: share().default(0).describe('share of redundancy samples: both modalities carry the label'),
-    U1: share().default(0).describe('share of samples that only modality 1 explains'),
-    U2: share().default(0).describe('share of samples that only modality 2 explains'),
-    S: share().default(0).describe('share of synergy samples: the label is (code1 + code2) mod classes'),
+    ...mixShares,
+    ...Object.fromEntries(Array.from({ length: MAX_SYNTHETIC_MODALITIES - 2 }, (_, i) => [`U${i + 3}`, share().optional().describe(`share of samples that only modality ${i + 3} explains (with ${i + 3} or more modalities)`)])),
   })
-  .refine((m) => m.R + m.U1 + m.U2 + m.S > 0, { message: 'at least one share must be above 0' })
+  .refine(sumAbove0, { message: 'at least one share must be above 0' })
   .describe('mix of interaction types; shares are normalised to sum to 1');
 
 const syntheticModality = z.strictObject({
@@ -30,17 +45,23 @@ export const syntheticData = z.strictObject({
   source: z.literal('synthetic').describe('where samples come from'),
   samples: int().min(20).default(4000).describe('number of samples'),
   classes: int().min(2).max(1000).default(4).describe('number of classes'),
-  mix: mix.prefault({ R: 0.25, U1: 0.25, U2: 0.25, S: 0.25 }),
+  mix: syntheticMix.prefault({ R: 0.25, U1: 0.25, U2: 0.25, S: 0.25 }),
   modalities: z
     .array(syntheticModality)
-    .length(2, 'the synthetic source generates exactly 2 modalities')
+    .min(2, 'the synthetic source generates 2 to 8 modalities')
+    .max(MAX_SYNTHETIC_MODALITIES, 'the synthetic source generates 2 to 8 modalities')
     .superRefine(uniqueNames)
     .default([{ name: 'a', dim: 32, noise: 0.5 }, { name: 'b', dim: 32, noise: 0.5 }])
-    .describe('the two modalities'),
+    .describe('the modalities (2 to 8); with K of them the types are R, U1 ... UK and S'),
   latent_dim: positiveInt().default(8).describe('size of each class code before the nonlinear map to `dim`'),
-  cue: z.number().min(0).default(1).describe('strength of the per-type cue mixed into both modalities (0: off); lets a model tell the interaction type from the input'),
+  cue: z.number().min(0).default(1).describe('strength of the per-type cue mixed into every modality (0: off); lets a model tell the interaction type from the input'),
   seed: int().optional().describe('seed of the data and split; defaults to the top-level `seed`'),
   split: split.prefault({}),
+}).superRefine((d, ctx) => {
+  for (let m = d.modalities.length + 1; m <= MAX_SYNTHETIC_MODALITIES; m++) {
+    const share = (d.mix as Record<string, number | undefined>)[`U${m}`];
+    if (share !== undefined && share > 0) ctx.addIssue({ code: 'custom', path: ['mix', `U${m}`], message: `there is no modality ${m}: the data has ${d.modalities.length} modalities` });
+  }
 });
 
 const shapeOf = () => z.array(positiveInt()).min(1).optional().describe('shape of one sample, e.g. [28, 28, 1] for an image or [50, 8] for a sequence (default: a vector of the columns); checked against the data');

@@ -1,32 +1,32 @@
-// Synthetic two-modality data with a known interaction type per sample.
-//   R:  both modalities carry the code of y.
-//   U1: modality 1 carries y's code, modality 2 the code of a random class (U2 mirrors it).
-//   S:  modality 1 carries the code of a uniform a, modality 2 the code of (y - a) mod C, so
-//       neither modality alone says anything about y.
-// A per-type cue (strength `cue`) is added to both modalities' latents so the type can be read
+// Synthetic data of K >= 2 modalities with a known interaction type per sample.
+//   R:  every modality carries the code of y.
+//   Um: modality m carries y's code, every other modality the code of a random class of its own.
+//   S:  modalities 1 ... K-1 carry the codes of uniform a_1 ... a_{K-1}, modality K the code of
+//       (y - a_1 - ... - a_{K-1}) mod C: y = (a_1 + ... + a_K) mod C, and no proper subset of the
+//       modalities says anything about y.
+// A per-type cue (strength `cue`) is added to every modality's latent so the type can be read
 // from the input. Each latent then passes through a fixed random two-layer map to `dim`
 // features, standardised to unit variance, plus Gaussian noise of the modality's own scale.
-import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
+import { interactionTypes, type InteractionType } from '../interactionTypes';
 import type { SyntheticConfig } from '../config/dataSchema';
 import { requireFits } from './files';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
 import { stratifiedSplit } from './split';
 
-/** The class whose code modality m (0 or 1) carries for a sample of type t and label y. */
-export function carriedCodes(t: InteractionType, y: number, classes: number, rng: Rng): [number, number] {
-  switch (t) {
-    case 'R':
-      return [y, y];
-    case 'U1':
-      return [y, rng.int(classes)];
-    case 'U2':
-      return [rng.int(classes), y];
-    case 'S': {
-      const a = rng.int(classes);
-      return [a, (((y - a) % classes) + classes) % classes];
-    }
+/**
+ * The class whose code each of the K modalities carries for a sample of type t and label y. The
+ * random draws are in modality order (with two modalities: one draw for U1, U2 and S each).
+ */
+export function carriedCodes(t: InteractionType, y: number, classes: number, rng: Rng, modalities = 2): number[] {
+  if (t === 'R') return new Array<number>(modalities).fill(y);
+  if (t === 'S') {
+    const a = Array.from({ length: modalities - 1 }, () => rng.int(classes));
+    const rest = a.reduce((s, v) => s - v, y);
+    return [...a, ((rest % classes) + classes) % classes];
   }
+  const own = Number(t.slice(1)) - 1;
+  return Array.from({ length: modalities }, (_, m) => (m === own ? y : rng.int(classes)));
 }
 
 interface ModalityMap {
@@ -37,10 +37,10 @@ interface ModalityMap {
   w2: Float32Array; // [dim, dim]
 }
 
-function randomMap(rng: Rng, classes: number, latent: number, dim: number, cue: number): ModalityMap {
+function randomMap(rng: Rng, classes: number, latent: number, dim: number, cue: number, types: number): ModalityMap {
   return {
     codebook: rng.normalArray(classes * latent),
-    cues: rng.normalArray(INTERACTION_TYPES.length * latent, cue),
+    cues: rng.normalArray(types * latent, cue),
     w1: rng.normalArray(latent * dim, 1.5 / Math.sqrt(latent)),
     b1: rng.normalArray(dim, 0.5),
     w2: rng.normalArray(dim * dim, 1 / Math.sqrt(dim)),
@@ -82,29 +82,29 @@ export function generateSynthetic(cfg: SyntheticConfig, seed: number): Dataset {
   requireFits(n * cfg.modalities.reduce((a, m) => a + m.dim, 0), 'data.samples', 'use fewer samples or smaller modalities (data.modalities.*.dim)');
   const C = cfg.classes;
   const L = cfg.latent_dim;
-  const mixWeights = INTERACTION_TYPES.map((t) => cfg.mix[t]);
+  const K = cfg.modalities.length;
+  const typeNames = interactionTypes(K);
+  const mixWeights = typeNames.map((t) => (cfg.mix as Record<string, number | undefined>)[t] ?? 0);
 
   const structure = Rng.derive(dataSeed, 'synthetic-structure');
-  const maps = cfg.modalities.map((m) => randomMap(structure, C, L, m.dim, cfg.cue));
+  const maps = cfg.modalities.map((m) => randomMap(structure, C, L, m.dim, cfg.cue, typeNames.length));
 
   const draw = Rng.derive(dataSeed, 'synthetic-samples');
   const labels = new Int32Array(n);
   const types: InteractionType[] = new Array(n);
-  const codes = [new Int32Array(n), new Int32Array(n)];
+  const codes = cfg.modalities.map(() => new Int32Array(n));
   for (let i = 0; i < n; i++) {
-    const t = INTERACTION_TYPES[draw.categorical(mixWeights)];
+    const t = typeNames[draw.categorical(mixWeights)];
     const y = draw.int(C);
-    const [c1, c2] = carriedCodes(t, y, C, draw);
+    carriedCodes(t, y, C, draw, K).forEach((c, m) => (codes[m][i] = c));
     labels[i] = y;
     types[i] = t;
-    codes[0][i] = c1;
-    codes[1][i] = c2;
   }
 
   const noise = Rng.derive(dataSeed, 'synthetic-noise');
   const modalities: ModalityData[] = cfg.modalities.map((m, mi) => {
     const values = new Float32Array(n * m.dim);
-    for (let i = 0; i < n; i++) embed(maps[mi], codes[mi][i], INTERACTION_TYPES.indexOf(types[i]), L, m.dim, values, i * m.dim);
+    for (let i = 0; i < n; i++) embed(maps[mi], codes[mi][i], typeNames.indexOf(types[i]), L, m.dim, values, i * m.dim);
     standardiseColumns(values, n, m.dim);
     for (let k = 0; k < values.length; k++) values[k] += noise.normal() * m.noise;
     return { name: m.name, shape: [m.dim], values };

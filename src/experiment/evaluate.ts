@@ -5,7 +5,7 @@ import { bootstrapInterval, wilsonInterval, type Interval } from '../analysis/in
 import { accuracy, argmaxRows, confusionMatrix, macroF1, perClassAccuracy, perTypeAccuracy, synergyIndicator } from '../analysis/metrics';
 import type { Dataset, EvalSplit } from '../data/dataset';
 import { splitIndices } from '../data/dataset';
-import { INTERACTION_TYPES, type InteractionType } from '../interactionTypes';
+import { typeList, type InteractionType } from '../interactionTypes';
 import type { ParadigmModel } from '../paradigms/paradigm';
 import { writeJsonAtomic } from '../runs/atomic';
 import { ensureFolder } from '../runs/storage';
@@ -97,7 +97,7 @@ export function evaluatePredictions(run: string, paradigm: string, split: EvalSp
     per_class: Object.fromEntries(p.classNames.map((name, c) => [name, perClass[c]])),
     per_type: perType,
     per_type_ci: perType && types
-      ? Object.fromEntries(INTERACTION_TYPES.map((t) => {
+      ? Object.fromEntries(typeList(types).map((t) => {
         const n = types.filter((x) => x === t).length;
         return [t, n ? wilsonInterval(Math.round(perType[t]! * n), n) : null];
       })) as Record<InteractionType, Interval | null>
@@ -107,7 +107,7 @@ export function evaluatePredictions(run: string, paradigm: string, split: EvalSp
     unimodal_accuracy: p.unimodal ? Object.fromEntries(Object.entries(p.unimodal).map(([m, u]) => [m, accuracyOf(u, p)])) : null,
     component_accuracy: p.components ? Object.fromEntries(Object.entries(p.components).map(([c, probs]) => [c, accuracyOf(probs, p)])) : null,
     gate_mean: p.gate ? meanGate(p.gate, components, () => true) : null,
-    gate_by_type: p.gate && types ? Object.fromEntries(INTERACTION_TYPES.map((t) => [t, meanGate(p.gate!, components, (i) => types[i] === t)])) : null,
+    gate_by_type: p.gate && types ? Object.fromEntries(typeList(types).map((t) => [t, meanGate(p.gate!, components, (i) => types[i] === t)])) : null,
     per_group: p.groups ? Object.fromEntries(groupNames(p.groups).map((g) => {
       const rows = p.groups!.flatMap((x, i) => (x === g ? [i] : []));
       const hit = rows.reduce((a, i) => a + (pred[i] === labels[i] ? 1 : 0), 0);

@@ -30,6 +30,27 @@ export function fuse(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return tf.concat([a, b, tf.mul(a, b), tf.abs(tf.sub(a, b))], 1) as tf.Tensor2D;
 }
 
+/** The pairs i < j of K items, in order (0,1), (0,2), ..., (1,2), ... */
+export function pairsOf(k: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) out.push([i, j]);
+  return out;
+}
+
+/**
+ * fuse_K(x_1 ... x_K) = [x_1, ..., x_K, then x_i * x_j and |x_i - x_j| for every pair i < j];
+ * with two inputs exactly fuse(a, b).
+ */
+export function fuseAll(xs: readonly tf.Tensor2D[]): tf.Tensor2D {
+  if (xs.length === 2) return fuse(xs[0], xs[1]);
+  return tf.concat([...xs, ...pairsOf(xs.length).flatMap(([i, j]) => [tf.mul(xs[i], xs[j]), tf.abs(tf.sub(xs[i], xs[j]))])], 1) as tf.Tensor2D;
+}
+
+/** The sum of tensors of one shape: a + b for two (as the two-modality design adds them), addN otherwise. */
+export function sumAll<T extends tf.Tensor>(xs: readonly T[]): T {
+  return (xs.length === 2 ? tf.add(xs[0], xs[1]) : tf.addN([...xs])) as T;
+}
+
 /**
  * Rows scaled to unit L2 norm. The eps sits inside the square root: sqrt's gradient is infinite
  * at 0, and an all-zero row (dead ReLUs, zero bias) would otherwise turn every gradient into NaN.

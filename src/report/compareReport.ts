@@ -3,7 +3,7 @@
 // spread over seeds, and each setting's validation curves overlaid.
 import { differenceText, metricLabel, pairedDifferences, summarise, type Group, type Summary } from '../compare/group';
 import { t975 } from '../analysis/intervals';
-import { INTERACTION_TYPES } from '../interactionTypes';
+import { metricTypes } from '../compare/group';
 import type { MetricsRow } from '../train/loop';
 import { barsWithIntervals, forestPlot, overlaidCurves, type DifferenceRow, type MeanCurvePoint, type ShareRow } from './charts';
 import { f3, page, tableBlock, text, type Block, type Section } from './html';
@@ -52,7 +52,7 @@ const spread = (s: Summary): [number, number] => (Number.isNaN(s.std) ? [s.mean,
 /** The compare table: one row per setting, each metric as mean ± sd with its 95% interval over seeds. */
 function comparisonTable(groups: Group[]): Block {
   const has = (m: string) => groups.some((g) => g.metrics[m] && !Number.isNaN(g.metrics[m].mean));
-  const cols: [string, string][] = [['accuracy', 'accuracy'], ['macro_f1', 'macro-F1'], ...INTERACTION_TYPES.map((t) => [`type_${t}`, `${t} samples`] as [string, string]), ['synergy_indicator', 'synergy indicator'], ['n_probe_accuracy', 'label probe on N'], ['train_seconds', 'train time (s)']];
+  const cols: [string, string][] = [['accuracy', 'accuracy'], ['macro_f1', 'macro-F1'], ...metricTypes(groups.flatMap((g) => g.runs)).map((t) => [`type_${t}`, `${t} samples`] as [string, string]), ['synergy_indicator', 'synergy indicator'], ['n_probe_accuracy', 'label probe on N'], ['train_seconds', 'train time (s)']];
   const shown = cols.filter(([m]) => has(m));
   const rows = groups.map((g) => [g.label, String(g.runs.length), g.runs.map((r) => `${r.seed}: ${f3(r.metrics.accuracy)}`).join(', '), ...shown.map(([m]) => (m === 'train_seconds' ? (g.metrics[m] ? g.metrics[m].mean.toFixed(0) : '-') : summaryCell(g.metrics[m])))]);
   return tableBlock({ header: ['setting', 'seeds', 'accuracy per seed', ...shown.map(([, h]) => h)], rows, open: true, caption: 'Test metrics per setting over seeds: mean ± sample standard deviation [95% Student-t interval of the mean, clipped to [0, 1]]; the same means and deviations as dmil compare.' });
@@ -95,7 +95,7 @@ export async function buildCompareReport(x: CompareReportInput, now: Date): Prom
   blocks.push(await figure('accuracy-by-setting', 'Test accuracy of each setting: the bar is the mean over seeds, the error bar ± one standard deviation, the dots the seeds.',
     barsWithIntervals('test accuracy per setting', 'setting', 'accuracy (fraction correct, test)', acc, { order: groups.map((g) => g.label), points: seeds, horizontal: true }),
     { header: ['setting', 'seeds', 'mean', 'sd', 'per seed'], rows: groups.map((g) => [g.label, String(g.runs.length), f3(g.metrics.accuracy.mean), f3(g.metrics.accuracy.std), g.metrics.accuracy.values.map(f3).join(', ')]), open: true }));
-  const types = INTERACTION_TYPES.filter((t) => groups.some((g) => g.metrics[`type_${t}`] && !Number.isNaN(g.metrics[`type_${t}`].mean)));
+  const types = metricTypes(groups.flatMap((g) => g.runs)).filter((t) => groups.some((g) => g.metrics[`type_${t}`] && !Number.isNaN(g.metrics[`type_${t}`].mean)));
   if (types.length) {
     const rows: ShareRow[] = types.flatMap((t) => groups.filter((g) => g.metrics[`type_${t}`]).map((g) => {
       const s = g.metrics[`type_${t}`];

@@ -8,7 +8,7 @@ import { argmaxRows } from '../analysis/metrics';
 import type { EvalReport } from '../experiment/evaluate';
 import type { DataInfo } from '../experiment/data';
 import type { Predictions } from '../analysis/predictions';
-import { INTERACTION_TYPES } from '../interactionTypes';
+import { typeList } from '../interactionTypes';
 import type { RunMeta, RunStatus } from '../runs/meta';
 import type { MetricsRow } from '../train/loop';
 import { barsWithIntervals, heatmap, histogram, histograms, stageCurves, type Bin, type CurvePoint, type ShareRow } from './charts';
@@ -77,9 +77,10 @@ async function classSection(r: EvalReport): Promise<Section> {
 /** Accuracy per interaction type (data with known types). */
 async function typeFigure(r: EvalReport): Promise<Figure | undefined> {
   if (!r.per_type) return undefined;
-  const rows: ShareRow[] = INTERACTION_TYPES.filter((t) => r.per_type![t] !== null).map((t) => ({ name: t, value: r.per_type![t]!, lo: r.per_type_ci?.[t]?.[0] ?? Number.NaN, hi: r.per_type_ci?.[t]?.[1] ?? Number.NaN }));
-  return figure('per-type', 'Accuracy on the samples of each interaction type (R redundant, U1/U2 unique to the first/second modality, S synergistic), with 95% Wilson intervals.',
-    barsWithIntervals('accuracy by interaction type', 'the samples\' true interaction type', `accuracy (fraction, ${r.split})`, rows, { yDomain: [0, 1], order: [...INTERACTION_TYPES] }),
+  const all = typeList(Object.keys(r.per_type));
+  const rows: ShareRow[] = all.filter((t) => r.per_type![t] !== null && r.per_type![t] !== undefined).map((t) => ({ name: t, value: r.per_type![t]!, lo: r.per_type_ci?.[t]?.[0] ?? Number.NaN, hi: r.per_type_ci?.[t]?.[1] ?? Number.NaN }));
+  return figure('per-type', 'Accuracy on the samples of each interaction type (R redundant, Um unique to modality m, S synergistic), with 95% Wilson intervals.',
+    barsWithIntervals('accuracy by interaction type', 'the samples\' true interaction type', `accuracy (fraction, ${r.split})`, rows, { yDomain: [0, 1], order: [...all] }),
     { header: ['type', 'accuracy [95% interval]'], rows: rows.map((x) => [x.name, withCi(x.value, [x.lo, x.hi])]) });
 }
 
@@ -134,7 +135,7 @@ async function evidenceFigure(p: Predictions, scores: ScoreRow[]): Promise<Figur
     const values = scores.map((s) => Number(s[`evidence_${part}`]));
     const finite = values.filter(Number.isFinite);
     const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
-    const series = p.types ? INTERACTION_TYPES.filter((t) => p.types!.includes(t)) : [undefined];
+    const series = p.types ? typeList(p.types).filter((t) => p.types!.includes(t)) : [undefined];
     return series.flatMap((t) => histogram(values.filter((_, i) => t === undefined || p.types![i] === t), 24, lo, hi).map((b) => ({ panel: part, ...b, ...(t ? { series: t } : {}) })));
   });
   return figure('evidence', `Evidence of each part for the true label, log p(y|x) - log p_train(y) in nats (0: no better than the label prior), over the test samples${p.types ? ', stacked by true interaction type' : ''}.`,
@@ -200,7 +201,7 @@ function summarySection(x: RunReportInput): Section {
     if (!r) continue;
     rows.push([`${split} accuracy [95% interval]`, withCi(r.accuracy, r.accuracy_ci)], [`${split} macro-F1 [95% interval]`, withCi(r.macro_f1, r.macro_f1_ci)]);
     if (split === 'test') {
-      for (const t of INTERACTION_TYPES) if (r.per_type?.[t] !== undefined && r.per_type[t] !== null) rows.push([`test accuracy on ${t} samples`, withCi(r.per_type[t], r.per_type_ci?.[t])]);
+      for (const t of typeList(Object.keys(r.per_type ?? {}))) if (r.per_type?.[t] !== undefined && r.per_type[t] !== null) rows.push([`test accuracy on ${t} samples`, withCi(r.per_type[t], r.per_type_ci?.[t])]);
       for (const [n, a] of Object.entries(r.n_probe_accuracy ?? {})) {
         const ceiling = r.n_probe_ceiling?.[n];
         rows.push([`label probe on ${n} (chance ${f3(r.n_probe_chance)}${ceiling !== undefined ? `; on ${n.replace(/^N_/, 'z_')} ${f3(ceiling)}` : ''})`, f3(a)]);

@@ -3,12 +3,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DmilStageConfig, DmilStageName, ModelOf, TrainConfig } from '../../config/schema';
 import { UserError } from '../../errors';
-import { componentName } from '../../interactionTypes';
+import { componentName, type InteractionType } from '../../interactionTypes';
 import { Params } from '../../models/params';
 import { Rng } from '../../rng';
 import type { LossTerms, ModelSpec, ParadigmModel, Stage } from '../paradigm';
 import { adversaryTerms, clubFitLoss, crossTerms, gateTerms, intraTerms, mixture, warmupTerm, weightedL1, weightedL2 } from './losses';
-import { buildNetwork, COMPONENTS, type Noise } from './network';
+import { buildNetwork, componentsFor, type Noise } from './network';
 
 /** Parameter groups each stage trains (everything else is frozen). */
 const TRAINS: Record<DmilStageName, string[]> = {
@@ -30,10 +30,8 @@ export function stageTrainConfig(train: TrainConfig, entry: DmilStageConfig): Tr
 }
 
 export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
-  if (spec.modalityNames.length !== 2) {
-    throw new UserError(`dmil supports exactly 2 modalities; this data has ${spec.modalityNames.length}`, {
-      where: 'model.paradigm', hint: 'use joint, ensemble or unimodal for other counts',
-    });
+  if (spec.modalityNames.length < 2) {
+    throw new UserError(`dmil needs at least 2 modalities; this data has ${spec.modalityNames.length}`, { where: 'model.paradigm', hint: 'use unimodal for one' });
   }
   const dmil = model.dmil;
   const params = new Params(model.init);
@@ -41,7 +39,7 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
   // Each stage's noise stream starts at a base drawn once from the seed; step s uses base + s.
   const noiseBase = new Map(dmil.stages.map((e) => [e.name, Rng.derive(seed, `noise-${e.name}`).nextUint32() % (1 << 20)]));
   const ctx: StageContext = {
-    net, dmil, params, train,
+    net, dmil, params, train, modalities: spec.modalityNames.length,
     prior: spec.classPrior ?? new Array(spec.classes).fill(1 / spec.classes),
     noiseFor: (stage, training, step) => (training ? { seed: (noiseBase.get(stage)! + step) % (1 << 26) } : null),
   };
@@ -57,7 +55,7 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
         probs: mixture(g),
         unimodal: Object.fromEntries(intra.logitsM.map((l, m) => [spec.modalityNames[m], tf.softmax(l) as tf.Tensor2D])),
         // Outputs name U1 and U2 after their modalities (U_audio, gate_U_audio).
-        components: Object.fromEntries(COMPONENTS.map((c, i) => [componentName(c, spec.modalityNames), g.probs[i]])),
+        components: Object.fromEntries(componentsFor(spec.modalityNames.length).map((c, i) => [componentName(c as InteractionType, spec.modalityNames), g.probs[i]])),
         gate: g.gate,
       };
     },
@@ -75,6 +73,7 @@ export function buildDmil(model: ModelOf<'dmil'>, train: TrainConfig, spec: Mode
 /** What every stage's loss reads: the network, the settings, the label prior and each step's noise. */
 interface StageContext {
   net: ReturnType<typeof buildNetwork>;
+  modalities: number;
   dmil: ModelOf<'dmil'>['dmil'];
   params: Params;
   train: TrainConfig;
@@ -99,7 +98,7 @@ function intraStage(entry: DmilStageConfig, ctx: StageContext): Stage {
       const id = intraTerms(intra, labels);
       const warm = warmupTerm(net, intra, labels);
       const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(ctx.prior));
-      const total = tf.addN([weightedL1(id, w, 2), tf.mul(warm, w.warmup), ...Object.values(adv)]) as tf.Scalar;
+      const total = tf.addN([weightedL1(id, w, ctx.modalities), tf.mul(warm, w.warmup), ...Object.values(adv)]) as tf.Scalar;
       return { total, terms: { ...id, warm, ...adv }, probs: tf.softmax(net.warmJoint(intra.z)) as tf.Tensor2D };
     },
   };
@@ -124,7 +123,7 @@ function crossStage(entry: DmilStageConfig, ctx: StageContext): Stage {
       if (finetune) {
         const id = intraTerms(intra, labels);
         const adv = adversaryTerms(net, dmil, intra, labels, tf.tensor1d(ctx.prior));
-        parts.push(tf.mul(weightedL1(id, w, 2), w.beta) as tf.Scalar, tf.mul(weightedL2(l2, dmil), w.gamma) as tf.Scalar, ...Object.values(adv));
+        parts.push(tf.mul(weightedL1(id, w, ctx.modalities), w.beta) as tf.Scalar, tf.mul(weightedL2(l2, dmil), w.gamma) as tf.Scalar, ...Object.values(adv));
         terms = { ...terms, ...id, ...adv };
       } else {
         parts.push(weightedL2(l2, dmil));

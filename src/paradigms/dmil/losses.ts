@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DmilConfig } from '../../config/schema';
 import { crossEntropy, nllOfProbs, perSampleCrossEntropy } from '../../models/losses';
-import { klToStandardNormal, mse, stopGradient } from '../../models/ops';
+import { klToStandardNormal, mse, pairsOf, stopGradient } from '../../models/ops';
 import { clubEstimate, crossCovariancePenalty, gaussianNll } from '../../models/mutualInformation';
-import { COMPONENTS, type CrossOut, type DmilNetwork, type GateOut, type IntraOut } from './network';
+import type { CrossOut, DmilNetwork, GateOut, IntraOut } from './network';
 
 type Terms = Record<string, tf.Scalar>;
 
@@ -35,7 +35,7 @@ export function weightedL1(t: Terms, w: DmilConfig['weights'], modalities: numbe
   return tf.addN(parts) as tf.Scalar;
 }
 
-/** Stage-1 warm-up heads: CE(W([z_1, z_2]), y) + CE(W_N(fuse(N_1, N_2)), y), unweighted. */
+/** Stage-1 warm-up heads: CE(W([z_1 ... z_K]), y) + CE(W_N(fuse_K(N_1 ... N_K)), y), unweighted. */
 export function warmupTerm(net: DmilNetwork, intra: IntraOut, labels: tf.Tensor1D): tf.Scalar {
   return tf.add(
     crossEntropy(net.warmJoint(intra.z), labels),
@@ -79,16 +79,13 @@ export function adversaryLoss(kind: 'grl' | 'clipped' | 'prior', logits: tf.Tens
 
 /** Level 2 and synergy, unweighted: component CEs, alignment, KL of U, and the MI penalty. */
 export function crossTerms(net: DmilNetwork, dmil: DmilConfig, intra: IntraOut, cross: CrossOut, labels: tf.Tensor1D): Terms {
-  const t: Terms = {
-    ce_R: crossEntropy(cross.logits.R, labels),
-    ce_U1: crossEntropy(cross.logits.U1, labels),
-    ce_U2: crossEntropy(cross.logits.U2, labels),
-    ce_S: dmil.s_loss === 'residual'
-      ? crossEntropy(tf.addN([cross.logits.S, ...intra.logitsM.map((l) => stopGradient(l))]) as tf.Tensor2D, labels)
-      : crossEntropy(cross.logits.S, labels),
-    align: tf.mean(tf.sum(tf.squaredDifference(cross.r[0], cross.r[1]), 1)) as tf.Scalar,
-    kl_U: tf.addN(cross.U.map((u) => klToStandardNormal(u.dist))) as tf.Scalar,
-  };
+  const t: Terms = { ce_R: crossEntropy(cross.logits.R, labels) };
+  cross.U.forEach((_, m) => (t[`ce_U${m + 1}`] = crossEntropy(cross.logits[`U${m + 1}`], labels)));
+  t.ce_S = dmil.s_loss === 'residual'
+    ? crossEntropy(tf.addN([cross.logits.S, ...intra.logitsM.map((l) => stopGradient(l))]) as tf.Tensor2D, labels)
+    : crossEntropy(cross.logits.S, labels);
+  t.align = alignment(cross.r);
+  t.kl_U = tf.addN(cross.U.map((u) => klToStandardNormal(u.dist))) as tf.Scalar;
   if (dmil.mi === 'xcov') t.mi = tf.addN(cross.U.map((u) => crossCovariancePenalty(u.value, cross.R))) as tf.Scalar;
   if (dmil.mi === 'club') {
     t.mi = tf.addN(cross.U.map((u, m) => {
@@ -99,9 +96,16 @@ export function crossTerms(net: DmilNetwork, dmil: DmilConfig, intra: IntraOut, 
   return t;
 }
 
+/** L_align: mean over pairs i < j of the batch mean of ||r_i - r_j||^2 (one pair with two modalities). */
+export function alignment(r: readonly tf.Tensor2D[]): tf.Scalar {
+  const perPair = pairsOf(r.length).map(([i, j]) => tf.mean(tf.sum(tf.squaredDifference(r[i], r[j]), 1)) as tf.Scalar);
+  return perPair.length === 1 ? perPair[0] : (tf.div(tf.addN(perPair), perPair.length) as tf.Scalar);
+}
+
 export function weightedL2(t: Terms, dmil: DmilConfig): tf.Scalar {
   const w = dmil.weights;
-  const parts = [t.ce_R, t.ce_U1, t.ce_U2, t.ce_S, tf.mul(t.align, w.alpha), tf.mul(t.kl_U, w.kl_u)];
+  const uTerms = Object.keys(t).filter((k) => /^ce_U\d+$/.test(k)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))).map((k) => t[k]);
+  const parts = [t.ce_R, ...uTerms, t.ce_S, tf.mul(t.align, w.alpha), tf.mul(t.kl_U, w.kl_u)];
   if (t.mi) parts.push(tf.mul(t.mi, w.mi));
   return tf.addN(parts) as tf.Scalar;
 }
@@ -116,7 +120,7 @@ export function clubFitLoss(net: DmilNetwork, cross: CrossOut): tf.Scalar {
 
 /** The mixture p(y|x) = sum_c g_c p_c. */
 export function mixture(g: GateOut): tf.Tensor2D {
-  const cols = tf.split(g.gate, COMPONENTS.length, 1);
+  const cols = tf.split(g.gate, g.probs.length, 1);
   return tf.addN(g.probs.map((p, c) => tf.mul(cols[c], p))) as tf.Tensor2D;
 }
 
