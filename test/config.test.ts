@@ -59,7 +59,7 @@ test('a DMIL stage overrides only what it names; --set reaches into the default 
   const defaults = configFromObject(raw, ['model.paradigm=dmil', 'model.dmil.stages.1.epochs=4']).config;
   assert.ok(defaults.model.paradigm === 'dmil');
   if (defaults.model.paradigm !== 'dmil') return;
-  assert.deepEqual(defaults.model.dmil.stages.map((s) => [s.name, s.epochs]), [['decompose-intra', undefined], ['decompose-cross', 4]], 'finetune is not a default stage');
+  assert.deepEqual(defaults.model.dmil.stages.map((s) => [s.name, s.epochs]), [['decompose-intra', undefined], ['decompose-cross', 4], ['finetune', undefined]], 'the paper\'s three stages by default');
   const threeStages = 'model.dmil.stages=[{name: decompose-intra}, {name: decompose-cross, epochs: 4}, {name: finetune}]';
   const { config } = configFromObject(raw, ['model.paradigm=dmil', threeStages, 'model.dmil.stages.2.optimizer={momentum: 0.5}']);
   assert.equal(config.model.paradigm, 'dmil');

@@ -22,7 +22,7 @@ import { readMetrics } from '../src/runs/metricsFile';
 import { runStage } from '../src/train/loop';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
-/** A tiny DMIL config with all three of the paper's stages (finetune is not a default stage). */
+/** A tiny DMIL config with the paper's three stages, named (the default). */
 function dmilConfig(sets: string[] = []): Config {
   const stages = [{ name: 'decompose-intra' }, { name: 'decompose-cross' }, { name: 'finetune' }];
   const raw = tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4, stages } } });
@@ -57,7 +57,8 @@ const total = (norms: Record<string, number>) => Object.values(norms).reduce((a,
 
 test('gradients stop where the specification says sg()', async () => {
   await selectBackend('wasm');
-  const { data, model } = await setup();
+  // Our forms, where they add a stop-gradient: the adversary, the residual synergy loss, the mixture loss on the gate only.
+  const { data, model } = await setup(['model.dmil.adversary=prior', 'model.dmil.s_loss=residual', 'model.dmil.finetune.mixture_to_components=false']);
   const batch = makeBatch(data, splitIndices(data, 'train').subarray(0, 32));
   const [intra, cross, finetune] = model.stages;
   const mods = ['a', 'b'];
@@ -138,7 +139,8 @@ test('every (ours) switch trains end to end and logs the terms it adds or remove
   await selectBackend('wasm');
   const cases: [string[], string[], string[]][] = [
     // sets, terms that must be logged, terms that must not
-    [['model.dmil.r_head=mean', 'model.dmil.s_loss=ce'], ['probe', 'adv', 'ce_S'], ['mi']],
+    [['model.dmil.r_head=mean', 'model.dmil.s_loss=residual', 'model.dmil.adversary=grl'], ['probe', 'adv', 'ce_S'], ['mi']],
+    [[], ['ce_S'], ['probe', 'adv', 'mi']],
     [['model.dmil.mi=club', 'model.dmil.weights.mi=0.01'], ['mi'], []],
     [['model.dmil.mi=xcov', 'model.dmil.weights.mi=0.01'], ['mi'], []],
     [['model.dmil.adversary=prior', 'model.dmil.gate_inputs=features'], ['probe', 'adv'], ['mi']],
@@ -186,7 +188,7 @@ test('a dmil run interrupted in decompose-cross resumes after the last finished 
 test('end to end: train a tiny dmil run, eval reports components and gates, decompose agrees with eval', () => {
   const dir = tmpDir('dmil-cli');
   const runsDir = path.join(dir, 'runs');
-  const cfg = writeConfig(dir, tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4, stages: [{ name: 'decompose-intra' }, { name: 'decompose-cross', epochs: 2 }, { name: 'finetune', lr: 0.0002 }] } } }));
+  const cfg = writeConfig(dir, tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [16], out: 8 }, dmil: { latent: 4, adversary: 'prior', stages: [{ name: 'decompose-intra' }, { name: 'decompose-cross', epochs: 2 }, { name: 'finetune', lr: 0.0002 }] } } }));
   const train = runCli(['train', cfg, '--runs-dir', runsDir, '-q']);
   assert.equal(train.status, 0, train.stderr);
   const id = lastLine(train.stdout);

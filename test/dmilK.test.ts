@@ -73,9 +73,10 @@ test('three modalities: the residual synergy loss adds all three stop-gradient u
   const intra = net.intra(inputs, null);
   const cross = net.cross(intra, null);
   const y = tf.tensor1d([0, 1, 1, 0, 1, 0], 'int32');
-  const t = crossTerms(net, dmil, intra, cross, y);
+  const t = crossTerms(net, { ...dmil, s_loss: 'residual' }, intra, cross, y);
   assert.deepEqual(Object.keys(t), ['ce_R', 'ce_U1', 'ce_U2', 'ce_U3', 'ce_S', 'align', 'kl_U']);
   close(t.ce_S.dataSync()[0], crossEntropy(tf.addN([cross.logits.S, ...intra.logitsM]) as tf.Tensor2D, y).dataSync()[0]);
+  close(crossTerms(net, { ...dmil, s_loss: 'ce' }, intra, cross, y).ce_S.dataSync()[0], crossEntropy(cross.logits.S, y).dataSync()[0]);
   close(t.ce_U3.dataSync()[0], crossEntropy(cross.logits.U3, y).dataSync()[0]);
   close(t.align.dataSync()[0], alignment(cross.r).dataSync()[0]);
 });

@@ -125,7 +125,7 @@ test('level-2 terms against hand values; s_loss residual trains S on l_S + sg(l_
   const intra = intraOf([t2([[0, 0]]), t2([[0, 0]])], [[[0, 0]], [[0, 0]]], [[[0, 0]], [[0, 0]]], [t2([[0, 0]]), t2([[0, 0]])], [[[Math.log(3), 0]], [[0, 0]]]);
   const cross = crossOf({ R: [[0, Math.log(3)]], U1: [[0, 0]], U2: [[Math.log(3), 0]], S: [[0, 0]] }, [[[1, 0]], [[0, 1]]]);
   const y = labels([1]);
-  const residual = crossTerms(net, dmilModel().dmil, intra, cross, y);
+  const residual = crossTerms(net, dmilModel(['model.dmil.s_loss=residual']).dmil, intra, cross, y);
   const plain = crossTerms(net, dmilModel(['model.dmil.s_loss=ce']).dmil, intra, cross, y);
   close(val(residual.ce_R), -Math.log(0.75));
   close(val(residual.ce_U1), Math.log(2));

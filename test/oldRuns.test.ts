@@ -71,7 +71,7 @@ test('configVersion tells 0.1.0 and 0.2.0 configs apart (both recorded "0.1.0");
   assert.equal(configVersion({ model: { paradigm: 'joint' } }, '0.3.0'), '0.3.0', 'from 0.3.0 on, meta.json says');
   const { config, steps } = upgradeConfig(v1, '0.1.0');
   assert.deepEqual(config, { model: { paradigm: 'joint', head: { hidden: [64] }, init: 'he' }, train: { epochs: 3, divergence: 0, checkpoint_seconds: 0, keep_incoming: false } });
-  assert.deepEqual(steps, ['0.1.0 -> 0.2.0', '0.2.0 -> 0.3.0']);
+  assert.deepEqual(steps, ['0.1.0 -> 0.2.0', '0.2.0 -> 0.3.0', '0.3.0 -> 0.4.0']);
   const dmil = upgradeConfig({ model: { paradigm: 'dmil', head: { hidden: [64] }, dmil: { latent: 4 }, init: 'glorot' } }, '0.1.0').config;
   assert.deepEqual(dmil.model, { paradigm: 'dmil', dmil: { latent: 4 }, init: 'glorot' }, 'a key the config has is kept');
   assert.deepEqual(upgradeConfig({ model: { init: 'torch' } }, '0.2.0').config, { model: { init: 'torch' }, train: { keep_incoming: true } }, 'from 0.2.0: the rule it had');

@@ -123,17 +123,21 @@ export interface PairedDifference {
   /** Number of pairs (seeds both settings have). */
   n: number;
   mean: number;
-  /** 95% paired-t interval of the mean difference; NaN ends with fewer than two pairs. */
+  /** Paired-t interval of the mean difference (95% unless asked otherwise); NaN ends with fewer than two pairs. */
   ci: Interval;
 }
 
-/** Mean of a - b over pairs and its 95% paired-t interval: mean +- t(0.975, n-1) * sd / sqrt(n). */
-export function pairedDifference(a: readonly number[], b: readonly number[]): PairedDifference {
+/**
+ * Mean of a - b over pairs and its paired-t interval, 95% unless `level` says otherwise:
+ * mean +- t(1 - (1 - level) / 2, n-1) * sd / sqrt(n).
+ */
+export function pairedDifference(a: readonly number[], b: readonly number[], level = 0.95): PairedDifference {
   const d = a.map((x, i) => x - b[i]).filter((v) => !Number.isNaN(v));
   const n = d.length;
   const mean = n ? d.reduce((s, v) => s + v, 0) / n : Number.NaN;
   if (n < 2) return { n, mean, ci: [Number.NaN, Number.NaN] };
   const sd = Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
-  const half = t975(n - 1) * sd / Math.sqrt(n);
+  const t = level === 0.95 ? t975(n - 1) : studentTQuantile(1 - (1 - level) / 2, n - 1);
+  const half = t * sd / Math.sqrt(n);
   return { n, mean, ci: [mean - half, mean + half] };
 }

@@ -65,6 +65,15 @@ const STEPS: Step[] = [
     changes: ['train.keep_incoming: true (added in 0.3.0 to reproduce 0.1; 0.2 kept the incoming model when no epoch beat it)'],
     apply: (raw) => fill(section(raw, 'train'), 'keep_incoming', true),
   },
+  {
+    from: '0.3.0',
+    to: '0.4.0',
+    changes: [
+      'nothing to fill: 0.4.0 changed DMIL\'s defaults (three stages, adversary off, s_loss ce, finetune.mixture_to_components true) and a run\'s config.yaml holds the values it was trained with',
+      'data.mix: U3 ... U8 for synthetic data with more than two modalities (optional; absent in older configs, which have two modalities)',
+    ],
+    apply: () => undefined,
+  },
 ];
 
 export const KNOWN_VERSIONS = [...STEPS.map((s) => s.from), STEPS[STEPS.length - 1].to];
