@@ -92,3 +92,36 @@ test('dmil pid on a config and on a run: JSON with both estimators and intervals
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /only data\.\* keys can be changed when reading a run/);
 });
+
+test('three modalities: pid measures the two named by --modalities (the information only the third holds counts nowhere), and without them stops with one line', async () => {
+  await selectBackend('cpu');
+  const raw = {
+    name: 'pid-k3', seed: 2,
+    data: {
+      source: 'synthetic', samples: 3000, classes: 4, mix: { R: 0, U1: 0, U2: 0, U3: 1, S: 0 },
+      modalities: [{ name: 'a', dim: 16, noise: 0.3 }, { name: 'b', dim: 16, noise: 0.3 }, { name: 'c', dim: 16, noise: 0.3 }],
+    },
+    model: { paradigm: 'joint', backbone: { hidden: [16], out: 8 } },
+    pid: { bootstrap: 0 },
+  };
+  const config = configFromObject(raw).config;
+  const { data } = await prepareForTraining(config);
+  const withC = await measurePid({ config, data, estimators: ['exact'], pointwise: false, modalities: ['a', 'c'], logger: silentLogger });
+  assert.deepEqual([withC.modalities, withC.of], [['a', 'c'], ['a', 'b', 'c']]);
+  assert.ok(withC.exact!.values.U2 >= 1.5, `U of c: ${withC.exact!.values.U2}`);
+  assert.ok(withC.exact!.values.U1 <= 0.2 && withC.exact!.values.R <= 0.2 && withC.exact!.values.S <= 0.2, JSON.stringify(withC.exact!.values));
+  const withoutC = await measurePid({ config, data, estimators: ['exact'], pointwise: false, modalities: ['a', 'b'], logger: silentLogger });
+  assert.ok(withoutC.exact!.values.I_X1X2_Y <= 0.2, `a and b hold nothing about y: ${withoutC.exact!.values.I_X1X2_Y}`);
+
+  const dir = tmpDir('pid-k3');
+  const cfg = writeConfig(dir, raw);
+  const refused = runCli(['pid', cfg, '--estimator', 'exact']);
+  assert.equal(refused.status, 2);
+  assert.equal(refused.stderr.trim(), 'dmil: --modalities: this data has 3 modalities (a, b, c); the PID here is defined for two (name the two to measure, e.g. --modalities a,b)');
+  const unknown = runCli(['pid', cfg, '--estimator', 'exact', '--modalities', 'a,d']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^dmil: --modalities: no modality "d" in this data \(the modalities are a, b, c\)\n$/);
+  const ok = runCli(['pid', cfg, '--estimator', 'exact', '--modalities', 'c,a', '--set', 'pid.bootstrap=0']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /modalities c and a of a, b, c: a two-modality measure/);
+});

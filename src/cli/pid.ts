@@ -20,6 +20,7 @@ interface PidOptions extends CommonOptions {
   split?: EvalSplit;
   json?: boolean;
   pointwise?: string;
+  modalities?: string;
   force?: boolean;
   set: string[];
 }
@@ -27,11 +28,12 @@ interface PidOptions extends CommonOptions {
 export function registerPid(program: Command): void {
   const cmd = program
     .command('pid')
-    .description('partial information decomposition of a config\'s data or a run\'s: R, U1, U2, S in bits, by the exact and the BATCH estimators')
+    .description('partial information decomposition of a config\'s data or a run\'s: R, U1, U2, S in bits, by the exact and the BATCH estimators (two modalities; --modalities picks them from more)')
     .argument('<source>', 'a YAML config, or a run id (or unique prefix, or run folder)')
     .addOption(new Option('--estimator <which>', 'exact (k-means discretised), batch (neural, Liang et al. 2023), or both').choices(['exact', 'batch', 'both']).default('both'))
     .addOption(new Option('--split <split>', 'samples to estimate on (default: test; all when only exact)').choices(EVAL_SPLITS as unknown as string[]))
     .option('--pointwise <file>', 'also write per-sample scores (nats; a minimum-redundancy split of pointwise mutual information) to this CSV (- for standard output)')
+    .option('--modalities <a,b>', 'the two modalities to measure, by name (required when the data has more than two: the PID is a two-modality measure)')
     .option('--force', 'replace the --pointwise file if it exists')
     .option('--set <key=value>', 'override a config key (for a run: data.* keys only), e.g. --set pid.clusters=12', collect, [])
     .option('--json', 'print JSON instead of a table')
@@ -58,7 +60,8 @@ export function registerPid(program: Command): void {
         data = loaded.data;
       }
       const estimators: PidEstimator[] = opts.estimator === 'both' ? ['exact', 'batch'] : [opts.estimator];
-      const report = await measurePid({ config, data, estimators, split: opts.split, pointwise: Boolean(pointwiseTarget), logger: reporter });
+      const modalities = opts.modalities?.split(',').map((m) => m.trim());
+      const report = await measurePid({ config, data, estimators, split: opts.split, pointwise: Boolean(pointwiseTarget), modalities, logger: reporter });
       if (pointwiseTarget && report.pointwise) {
         writeOutputFile(pointwiseTarget, pointwiseCsv(report, data));
         reporter.info(`wrote ${report.pointwise.indices.length} rows of per-sample scores to ${outputName(pointwiseTarget)}`);
@@ -81,6 +84,7 @@ export function formatPid(r: PidReport): string {
   const [a, b] = r.modalities;
   const rows = (['exact', 'batch'] as const).filter((k) => r[k]).map((k) => [k, ...PID_KEYS.map((key) => cell(r[k]!, key))]);
   const lines = [`PID of ${r.split} (${r.samples} samples, ${r.classes} classes), bits${r.bootstrap > 0 ? `; 95% bootstrap intervals over samples (${r.bootstrap} resamples) in brackets` : ''}`];
+  if (r.of) lines.push(`modalities ${a} and ${b} of ${r.of.join(', ')}: a two-modality measure; the others are left out, so their information counts nowhere`);
   if (rows.length) {
     lines.push(table(['estimator', 'R', `U1 (${a})`, `U2 (${b})`, 'S', 'H(Y)', `I(${a};Y)`, `I(${b};Y)`, `I(${a},${b};Y)`], rows));
     for (const k of ['exact', 'batch'] as const) if (r[k]) lines.push(`${k}: ${r[k]!.method}`);

@@ -43,6 +43,8 @@ export interface PidReport {
   split: EvalSplit;
   samples: number;
   modalities: [string, string];
+  /** Every modality of the data, when it has more than the two measured. */
+  of?: string[];
   classes: number;
   /** Resamples behind every interval (pid.bootstrap). */
   bootstrap: number;
@@ -58,7 +60,22 @@ export interface PidRequest {
   /** Default: all samples for exact alone, else the test split (the classifiers train on train). */
   split?: EvalSplit;
   pointwise: boolean;
+  /** The two modalities to measure, by name; required when the data has more than two. */
+  modalities?: string[];
   logger: Logger;
+}
+
+/** The data with only the two modalities the PID measures: the named ones, or the only two. */
+export function pidPair(data: Dataset, names?: string[]): Dataset {
+  const all = data.modalities.map((m) => m.name);
+  if (!names) {
+    if (all.length === 2) return data;
+    throw new UserError(`this data has ${all.length} modalities (${all.join(', ')}); the PID here is defined for two`, { where: '--modalities', hint: `name the two to measure, e.g. --modalities ${all.slice(0, 2).join(',')}` });
+  }
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length) throw new UserError(`no modality ${unknown.map((n) => `"${n}"`).join(', ')} in this data`, { where: '--modalities', hint: `the modalities are ${all.join(', ')}` });
+  if (names.length !== 2 || names[0] === names[1]) throw new UserError(`the PID measures two different modalities; got ${names.length === 2 ? `"${names[0]}" twice` : names.length}`, { where: '--modalities', hint: `name two of ${all.join(', ')}, e.g. --modalities ${all.slice(0, 2).join(',')}` });
+  return { ...data, modalities: names.map((n) => data.modalities[all.indexOf(n)]) };
 }
 
 /** Fewest evaluated samples for any estimate, and per k-means cluster for the exact one. */
@@ -68,10 +85,8 @@ export const SAMPLES_PER_CLUSTER = 10;
 const pick = (p: Pid) => Object.fromEntries(PID_KEYS.map((k) => [k, p[k]])) as PidEstimate['values'];
 
 export async function measurePid(req: PidRequest): Promise<PidReport> {
-  const { config, data, logger } = req;
-  if (data.modalities.length !== 2) {
-    throw new UserError(`the PID here is defined for 2 modalities; this data has ${data.modalities.length}`, { where: 'data.modalities', hint: 'choose two modalities' });
-  }
+  const { config, logger } = req;
+  const data = pidPair(req.data, req.modalities);
   const needsClassifiers = req.estimators.includes('batch') || req.pointwise;
   const split: EvalSplit = req.split ?? (needsClassifiers ? 'test' : 'all');
   const evaluate = splitIndices(data, split);
@@ -80,6 +95,7 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
     throw new UserError('the batch estimator and pointwise scores need training and validation splits to fit their classifiers', { where: 'data', hint: 'use --estimator exact, or data with train and val rows' });
   }
   const report: PidReport = { split, samples: evaluate.length, modalities: [data.modalities[0].name, data.modalities[1].name], classes: data.classNames.length, bootstrap: config.pid.bootstrap };
+  if (req.data.modalities.length > 2) report.of = req.data.modalities.map((m) => m.name);
   if (req.estimators.includes('exact')) report.exact = exactEstimate(config, data, split, evaluate, logger);
   if (needsClassifiers) {
     const classifiers = await fitClassifiers(config, data, logger);
