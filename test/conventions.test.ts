@@ -52,7 +52,7 @@ test('--print-config and --dry-run write nothing; -q keeps the one-line result; 
   assert.equal(parse(printed.stdout).train.eval_batch_size, 1024, 'defaults filled in');
   const dry = runCli(['train', cfg, '--dry-run', '--runs-dir', runsDir]);
   assert.equal(dry.status, 0, dry.stderr);
-  assert.match(dry.stdout, /config tiny: valid\ndata synthetic: 240 samples \(\d+ train \/ \d+ val \/ \d+ test\), 3 classes\n  modality a: shape \[6\]\n  modality b: shape \[5\]\nmodel dmil: \d+ parameters; stages: decompose-intra, decompose-cross\nnothing was written \(dry run\)\n/);
+  assert.match(dry.stdout, /config tiny: valid\ndata synthetic: 240 samples \(\d+ train \/ \d+ val \/ \d+ test\), 3 classes\n  modality a: shape \[6\]\n  modality b: shape \[5\]\nmodel dmil: \d+ parameters; stages: decompose-intra, decompose-cross, finetune\nnothing was written \(dry run\)\n/);
   assert.ok(!fs.existsSync(runsDir), 'no runs folder');
   const loud = runCli(['train', cfg, '--runs-dir', runsDir]);
   assert.doesNotMatch(loud.stderr, /Cannot find module/, 'a native backend that is not installed is not an error');

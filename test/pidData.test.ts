@@ -1,4 +1,5 @@
-// `dmil pid` on data whose interaction type is known: the matching component dominates; and the
+// `dmil pid` on data whose interaction type is known: the matching component dominates (the batch
+// estimator's version is in test/integration/pidBatch.test.ts); and the
 // command end to end (a config, a run, per-sample scores beside decompose's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,26 +10,10 @@ import { parse as parseYaml } from 'yaml';
 import { selectBackend } from '../src/backend/select';
 import { configFromObject } from '../src/config/load';
 import { prepareForTraining } from '../src/experiment/data';
-import { measurePid, type PidEstimator } from '../src/pid/measure';
+import { measurePid } from '../src/pid/measure';
+import { pidOf } from './pid/singleType';
 import { silentLogger } from '../src/log';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
-
-function singleType(type: 'R' | 'U1' | 'U2' | 'S') {
-  const mix = { R: 0, U1: 0, U2: 0, S: 0, [type]: 1 };
-  return configFromObject({
-    name: `pid-${type}`, seed: 1,
-    data: { source: 'synthetic', samples: 6000, classes: 4, mix, modalities: [{ name: 'a', dim: 32, noise: 0.3 }, { name: 'b', dim: 32, noise: 0.3 }] },
-    model: { paradigm: 'joint', backbone: { hidden: [64], out: 32 } },
-    train: { epochs: 12, early_stop: { patience: 3 } },
-    pid: { bootstrap: 0 },
-  }).config;
-}
-
-async function pidOf(type: 'R' | 'U1' | 'U2' | 'S', estimators: PidEstimator[]) {
-  const config = singleType(type);
-  const { data } = await prepareForTraining(config);
-  return measurePid({ config, data, estimators, pointwise: false, logger: silentLogger });
-}
 
 test('exact PID on synthetic data of a single type (4 classes, 6,000 samples, low noise): the matching component has >= 1.5 bits, the others <= 0.2', async () => {
   await selectBackend('wasm');
@@ -37,17 +22,6 @@ test('exact PID on synthetic data of a single type (4 classes, 6,000 samples, lo
     for (const k of ['R', 'U1', 'U2', 'S'] as const) {
       if (k === type) assert.ok(v[k] >= 1.5, `all-${type}: ${k} = ${v[k].toFixed(3)} >= 1.5`);
       else assert.ok(v[k] <= 0.2, `all-${type}: ${k} = ${v[k].toFixed(3)} <= 0.2`);
-    }
-  }
-});
-
-test('batch PID on synthetic all-S and all-U1 data: the matching component dominates', async () => {
-  await selectBackend('wasm');
-  for (const type of ['S', 'U1'] as const) {
-    const v = (await pidOf(type, ['batch'])).batch!.values;
-    for (const k of ['R', 'U1', 'U2', 'S'] as const) {
-      if (k === type) assert.ok(v[k] >= 1.5, `batch all-${type}: ${k} = ${v[k].toFixed(3)} >= 1.5`);
-      else assert.ok(v[k] <= 0.2, `batch all-${type}: ${k} = ${v[k].toFixed(3)} <= 0.2`);
     }
   }
 });

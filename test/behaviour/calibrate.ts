@@ -1,13 +1,18 @@
 // Runs the behaviour measurements over seeds, to choose behaviour.test.ts's thresholds from the
-// worst seed with margin:  node dist/test/behaviour/calibrate.js [first] [last]
+// worst seed with margin:  node dist/test/behaviour/calibrate.js [first] [last] [--mix3]
 import { selectBackend } from '../../src/backend/select';
-import { mixBehaviour, xorBehaviour } from './measure';
+import { mix3Behaviour, mixBehaviour, xorBehaviour } from './measure';
 
 async function main(): Promise<void> {
   await selectBackend('wasm');
-  const [first, last] = [Number(process.argv[2] ?? 1), Number(process.argv[3] ?? 8)];
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const [first, last] = [Number(args[0] ?? 1), Number(args[1] ?? 8)];
   for (let seed = first; seed <= last; seed++) {
     const t0 = Date.now();
+    if (process.argv.includes('--mix3')) {
+      process.stdout.write(`${JSON.stringify({ seed, mix3: await mix3Behaviour(seed), seconds: (Date.now() - t0) / 1000 })}\n`);
+      continue;
+    }
     const xor = await xorBehaviour(seed);
     const mix = await mixBehaviour(seed);
     process.stdout.write(`${JSON.stringify({ seed, seconds: (Date.now() - t0) / 1000, xor, mix })}\n`);

@@ -6,7 +6,7 @@ import { splitIndices } from '../../src/data/dataset';
 import { argmaxRows } from '../../src/analysis/metrics';
 import { modelSpec, prepareForTraining } from '../../src/experiment/data';
 import { predictSamples, type Predictions } from '../../src/experiment/predict';
-import { componentName, INTERACTION_TYPES, type InteractionType } from '../../src/interactionTypes';
+import { componentName, INTERACTION_TYPES, interactionTypes, type InteractionType } from '../../src/interactionTypes';
 import { silentLogger } from '../../src/log';
 import { buildModel } from '../../src/paradigms';
 import { runStage } from '../../src/train/loop';
@@ -129,4 +129,36 @@ export async function xorBehaviour(seed: number): Promise<XorBehaviour> {
   const members = Object.values(ensemble.unimodal!).map((u) => argmaxRows(u, ensemble.classes));
   const synergy = ensemble.labels.reduce((a, y, i) => a + (pred[i] === y && members.every((m) => m[i] !== y) ? 1 : 0), 0) / ensemble.labels.length;
   return { ensemble: accuracyOn(ensemble, ensemble.probs), dmil: accuracyOn(dmil, dmil.probs), ensembleSynergy: synergy };
+}
+
+/** Three modalities with types R, U1, U2, U3, S (S: y = a_1 + a_2 + a_3 mod 3), small enough for the test suite. */
+export function mix3Config(seed: number, paradigm: string): Record<string, unknown> {
+  const c = mixConfig(seed, paradigm) as { data: Record<string, unknown> };
+  return {
+    ...c,
+    data: {
+      ...c.data, samples: 4000, mix: { R: 0.2, U1: 0.2, U2: 0.2, U3: 0.2, S: 0.2 },
+      modalities: [{ name: 'a', dim: 16, noise: 0.5 }, { name: 'b', dim: 16, noise: 0.6 }, { name: 'c', dim: 16, noise: 0.7 }],
+    },
+  };
+}
+
+export interface Mix3Behaviour {
+  /** Per type: the own component's gate weight minus the largest other weight (> 0: own is largest). */
+  gateMargin: Record<string, number>;
+  accuracy: { dmil: number; joint: number };
+}
+
+export async function mix3Behaviour(seed: number): Promise<Mix3Behaviour> {
+  const dmil = await trainAndPredict(mix3Config(seed, 'dmil'));
+  const joint = await trainAndPredict(mix3Config(seed, 'joint'));
+  const modalities = Object.keys(dmil.unimodal!);
+  const types = interactionTypes(modalities.length);
+  const gateMargin: Record<string, number> = {};
+  for (const t of types) {
+    const g = gateOn(dmil, t);
+    const own = componentName(t, modalities);
+    gateMargin[t] = g[own] - Math.max(...Object.entries(g).filter(([c]) => c !== own).map(([, v]) => v));
+  }
+  return { gateMargin, accuracy: { dmil: accuracyOn(dmil, dmil.probs), joint: accuracyOn(joint, joint.probs) } };
 }
