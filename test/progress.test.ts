@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { dmilBin, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 import { eta, formatDuration, formatRate } from '../src/train/pace';
 
-const config = () => tinyConfig({
-  data: { source: 'synthetic', samples: 3000, classes: 3, mix: { R: 1, U1: 1, U2: 1, S: 1 }, modalities: [{ name: 'a', dim: 16, noise: 0.3 }, { name: 'b', dim: 16, noise: 0.3 }] },
+// 3000 samples in batches of 16 give the terminal bar enough steps to draw; a pipe needs fewer.
+const config = (samples = 3000) => tinyConfig({
+  data: { source: 'synthetic', samples, classes: 3, mix: { R: 1, U1: 1, U2: 1, S: 1 }, modalities: [{ name: 'a', dim: 16, noise: 0.3 }, { name: 'b', dim: 16, noise: 0.3 }] },
   // Two of the three stages: enough to see "stage k/N" change, and half a minute shorter.
   model: { paradigm: 'dmil', backbone: { hidden: [32], out: 16 }, dmil: { latent: 8, stages: [{ name: 'decompose-intra' }, { name: 'decompose-cross' }] } },
   train: { epochs: 2, batch_size: 16, early_stop: { patience: 0 } },
@@ -38,7 +39,7 @@ test('on a terminal the bar shows stage k/N, epoch, steps, samples/s, running lo
 
 test('in a pipe every epoch is one line with the same fields', () => {
   const dir = tmpDir('progress-pipe');
-  const r = runCli(['train', writeConfig(dir, config()), '--runs-dir', path.join(dir, 'runs')]);
+  const r = runCli(['train', writeConfig(dir, config(600)), '--runs-dir', path.join(dir, 'runs')]);
   assert.equal(r.status, 0, r.stderr);
   const epochs = r.stderr.split('\n').filter((l) => / epoch [12]\/2: /.test(l));
   assert.equal(epochs.length, 4, r.stderr);
