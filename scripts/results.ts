@@ -2,7 +2,10 @@
 // `dmil sweep` into results-runs/<version>-<commit>/ and tabulated by `dmil compare`. Every table
 // carries the dmil version and commit that produced it and the commands that did; nothing in it
 // is copied by hand. A sweep already trained at this commit is read, not trained again.
-//   npm run results [-- --only FILE] [--jobs N] [--allow-dirty]
+//   npm run results [-- --only FILE] [--jobs N] [--allow-dirty] [--runs-dir DIR]
+// --runs-dir re-tabulates runs trained at an earlier commit of the same version (after a fix in
+// how tables are drawn, say) without training them again: each table names the commit its runs
+// were trained at, from their meta.json, beside the commit that drew it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -64,6 +67,24 @@ function run(argv: string[]): string {
   return r.stdout;
 }
 
+/**
+ * The commits (short) the runs of a sweep were trained at, from each run's meta.json, with what
+ * the checkout had beyond the commit where it had anything (source.diff's `git status` lines).
+ */
+function trainedAt(id: string, runsDir: string, split: string): string[] {
+  const groups = JSON.parse(run(['compare', id, '--runs-dir', runsDir, '--split', split, '--json'])) as Array<{ runs: Array<{ id: string }> }>;
+  const commits = new Set(groups.flatMap((g) => g.runs.map((r) => {
+    const dir = path.join(runsDir, r.id);
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { git_commit?: string; git_dirty?: boolean };
+    if (!meta.git_commit) return 'unknown';
+    if (!meta.git_dirty) return meta.git_commit.slice(0, 10);
+    const diff = fs.existsSync(path.join(dir, 'source.diff')) ? fs.readFileSync(path.join(dir, 'source.diff'), 'utf8') : '';
+    const status = diff.split('# git diff HEAD')[0].split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => (l.startsWith('??') ? `${l.slice(3).trim()} untracked` : `${l.slice(3).trim()} changed`));
+    return `${meta.git_commit.slice(0, 10)} (with ${status.length ? status.join('; ') : 'local changes'})`;
+  })));
+  return [...commits].sort();
+}
+
 /** A compare label ("model.dmil.adversary=off", "reference") and a sweep variant's overrides, compared without spaces and quotes. */
 const normal = (s: string) => s.replace(/[\s'"]/g, '');
 
@@ -98,7 +119,7 @@ function main(): void {
   const commit = git('rev-parse', '--short=10', 'HEAD');
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
   if (dirty && !args.includes('--allow-dirty')) throw new Error('the checkout has uncommitted changes: commit first (the tables name the commit that produced them), or pass --allow-dirty');
-  const runsDir = path.join(root, 'results-runs', `${version}-${commit}${dirty ? '-dirty' : ''}`);
+  const runsDir = opt('--runs-dir') ? path.resolve(opt('--runs-dir')!) : path.join(root, 'results-runs', `${version}-${commit}${dirty ? '-dirty' : ''}`);
   const jobs = opt('--jobs') ?? String(Math.max(1, os.availableParallelism()));
   const only = opt('--only');
   const sections: string[] = [];
@@ -110,7 +131,10 @@ function main(): void {
     const compareArgs = ['compare', id, '--runs-dir', runsDir, '--split', t.split, '--baseline', t.baseline, '--markdown'];
     const table = run(compareArgs).trim();
     if (t.ablation) ablations.push(ablation(t, id, runsDir));
-    const stamp = `dmil ${version}, commit ${commit}${dirty ? ' with uncommitted changes' : ''}, ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version} on ${os.cpus().length} cores`;
+    const drawnAt = `${commit}${dirty ? ' with uncommitted changes' : ''}`;
+    const trained = trainedAt(id, runsDir, t.split);
+    const at = trained.length === 1 && trained[0] === commit && !dirty ? `commit ${commit}` : `runs trained at commit ${trained.join(', ')}, tables drawn at ${drawnAt}`;
+    const stamp = `dmil ${version}, ${at}, ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version} on ${os.cpus().length} cores`;
     sections.push([
       `## ${t.title}`, '', `${t.about} (${stamp}.)`, '',
       '```sh',

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { findBaseline, groupRuns, summarise } from '../src/compare/group';
 import { pairedDifference, t975 } from '../src/analysis/intervals';
-import { pairedTable } from '../src/compare/tables';
+import { formatComparison, pairedTable } from '../src/compare/tables';
 import { lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 const run = (id: string, seed: number, paradigm: string, accuracy: number, name = 'x') => ({
@@ -79,4 +79,13 @@ test('paired differences: the mean over matching seeds and its 95% paired-t inte
   const text = pairedTable(groups, baseline, true);
   assert.match(text, /\| model\.paradigm=dmil \| 3 \| \+0\.020 \[-0\.005, \+0\.045\] \|/, 'seed 4 has no partner and is left out');
   assert.throws(() => findBaseline(groups, 'model.paradigm=ensemble'), /no setting "model\.paradigm=ensemble" among the compared runs/);
+});
+
+test('the gate tables name the components from any type present: pure XOR data (S samples only) gets its g_R ... g_S columns and its own-component column', () => {
+  const metrics = { accuracy: 1, type_S: 1, gate_S_R: 0.02, gate_S_U_a: 0.03, gate_S_U_b: 0.05, gate_S_S: 0.9 };
+  const groups = groupRuns([1, 2].map((seed) => ({ id: `x${seed}`, seed, config: { seed, model: { paradigm: 'dmil' } }, metrics })));
+  const out = formatComparison(groups, false);
+  assert.match(out, /gate on own component \(S\)/);
+  assert.match(out, /samples +g_R +g_U_a +g_U_b +g_S\n/);
+  assert.match(out, /\nall runs +S +0\.020 ± 0\.000 +0\.030 ± 0\.000 +0\.050 ± 0\.000 +0\.900 ± 0\.000\s*$/);
 });

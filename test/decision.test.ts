@@ -75,3 +75,26 @@ test('decide: a paper-form variant that fails on one data set keeps ours; an our
   assert.match(rows[0].perData[0].failure!, /U1 samples put 0\.30/);
   assert.equal(rows[0].perData[1].failure, null);
 });
+
+test('routing on data of one type (pure XOR: S samples only) reads the components from the S weights and checks S alone', () => {
+  const only = (gS: number): SettingRuns => ({
+    label: 'xor',
+    runs: [1, 2].map((seed) => ({ seed, metrics: { accuracy: 1, type_S: 1, gate_S_R: (1 - gS) / 3, gate_S_U_a: (1 - gS) / 3, gate_S_U_b: (1 - gS) / 3, gate_S_S: gS } })),
+  });
+  assert.equal(routingFailure(only(0.9)), null);
+  assert.match(routingFailure(only(0.4))!, /^S samples put 0\.40 on S \(below 0\.5\)/);
+});
+
+test('routing with three modalities: each U type is checked against its own modality\'s component', () => {
+  const comps = ['R', 'U_text', 'U_audio', 'U_vision', 'S'];
+  const types = ['R', 'U1', 'U2', 'U3', 'S'];
+  const metrics: Record<string, number> = { accuracy: 0.9 };
+  types.forEach((t, i) => {
+    metrics[`type_${t}`] = 0.9;
+    comps.forEach((c, j) => (metrics[`gate_${t}_${c}`] = i === j ? 0.8 : 0.05));
+  });
+  const ok: SettingRuns = { label: 'k3', runs: [{ seed: 1, metrics }] };
+  assert.equal(routingFailure(ok), null);
+  const swapped: SettingRuns = { label: 'k3', runs: [{ seed: 1, metrics: { ...metrics, gate_U3_U_vision: 0.05, gate_U3_U_audio: 0.8 } }] };
+  assert.match(routingFailure(swapped)!, /^U3 samples put 0\.05 on U_vision/);
+});

@@ -9,7 +9,7 @@
 //     on the type's own component is below 0.5, or not the largest of the sample's weights).
 // Pure: it reads `dmil compare --json` groups and names the default the rule gives.
 import { pairedDifference, type PairedDifference } from '../analysis/intervals';
-import { metricLabel, metricTypes } from './group';
+import { gateComponents, metricLabel, metricTypes, ownComponent } from './group';
 
 export interface RunMetrics {
   seed: number;
@@ -25,18 +25,14 @@ export const OWN_WEIGHT_FLOOR = 0.5;
 
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
-/** The gate's components in order (R, U_<modality> ..., S), read from gate_R_<component> metric names. */
-function gateComponents(runs: RunMetrics[]): string[] {
-  return Object.keys(runs[0]?.metrics ?? {}).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length));
-}
-
 /** Why a setting's gate does not keep the decomposition, or null when it does. */
 export function routingFailure(s: SettingRuns): string | null {
-  const components = gateComponents(s.runs);
+  const components = gateComponents(s.runs.flatMap((r) => Object.keys(r.metrics)));
   if (components.length === 0) return 'no gate weights by type';
-  for (const [i, type] of metricTypes(s.runs).entries()) {
+  for (const type of metricTypes(s.runs)) {
     const weights = components.map((c) => mean(s.runs.map((r) => r.metrics[`gate_${type}_${c}`] ?? Number.NaN)));
-    const own = weights[i];
+    const i = components.indexOf(ownComponent(type, components) ?? '');
+    const own = i < 0 ? Number.NaN : weights[i];
     if (Number.isNaN(own)) return `no gate weights for ${type} samples`;
     if (own < OWN_WEIGHT_FLOOR) return `${type} samples put ${own.toFixed(2)} on ${components[i]} (below ${OWN_WEIGHT_FLOOR})`;
     const top = weights.indexOf(Math.max(...weights));

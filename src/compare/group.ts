@@ -162,6 +162,25 @@ export function metricTypes(runs: readonly { metrics: Record<string, unknown> }[
   return typeList(found).filter((t) => found.has(t));
 }
 
+/**
+ * DMIL's gate components in output order (R, U_<modality>..., S), read from the metric names
+ * gate_<type>_<component> of any type present (data of one type, such as pure XOR, has S's only).
+ */
+export function gateComponents(metricNames: Iterable<string>): string[] {
+  const found: string[] = [];
+  for (const k of metricNames) {
+    const m = /^gate_(R|S|U\d+)_(.+)$/.exec(k);
+    if (m && !found.includes(m[2])) found.push(m[2]);
+  }
+  return found;
+}
+
+/** The component samples of `type` belong to, among `components` in output order: R, S, or the type's modality's U. */
+export function ownComponent(type: InteractionType, components: readonly string[]): string | undefined {
+  if (type === 'R' || type === 'S') return components.includes(type) ? type : undefined;
+  return components.filter((c) => c.startsWith('U_'))[Number(type.slice(1)) - 1];
+}
+
 /** Each other setting minus the baseline over the seeds both have: accuracy, macro-F1 and per-type accuracy. */
 export function pairedDifferences(groups: Group[], baseline: Group): { metrics: string[]; rows: PairedRow[] } {
   const bySeed = (g: Group, metric: string) => new Map(g.runs.map((r) => [r.seed, r.metrics[metric] ?? Number.NaN]));

@@ -3,7 +3,7 @@
 // as aligned text, Markdown or CSV.
 import { stringify } from 'csv-stringify/sync';
 import { table } from '../textTable';
-import { differenceText, metricLabel, metricTypes, pairedDifferences, type Group, type Summary } from './group';
+import { differenceText, gateComponents, metricLabel, metricTypes, ownComponent, pairedDifferences, type Group, type Summary } from './group';
 
 const f3 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(3));
 const f2 = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(2));
@@ -35,13 +35,12 @@ export function formatComparison(groups: Group[], asMarkdown: boolean, split = '
   const ratio = has('gate_S_S') && has('gate_R_S');
   const timed = has('train_seconds');
   // DMIL's gate on each type's own component (components in output order: R, U of each modality, S; types likewise).
-  const gateComps = [...new Set(groups.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
+  const gateComps = gateComponents(groups.flatMap((g) => Object.keys(g.metrics)));
   const allTypes = metricTypes(groups.flatMap((g) => g.runs));
-  const own = (t: string) => gateComps[allTypes.indexOf(t as never)];
-  const ownGate = (g: Group) => (gateComps.length === allTypes.length && types.every((t) => g.metrics[`gate_${t}_${own(t)}`])
-    ? types.map((t) => f2(g.metrics[`gate_${t}_${own(t)}`].mean)).join(' / ')
+  const ownGate = (g: Group) => (types.every((t) => g.metrics[`gate_${t}_${ownComponent(t, gateComps)}`])
+    ? types.map((t) => f2(g.metrics[`gate_${t}_${ownComponent(t, gateComps)}`].mean)).join(' / ')
     : '-');
-  const owned = gateComps.length === allTypes.length && groups.some((g) => ownGate(g) !== '-');
+  const owned = groups.some((g) => ownGate(g) !== '-');
   const header = ['setting', 'seeds', 'accuracy (per seed)', ...types, ...shown.map(([, h]) => h), ...(owned ? [`gate on own component (${types.join(' / ')})`] : []), ...(ratio ? ['g_S: S / R samples'] : []), ...(keptCol ? ['finetune kept epoch'] : []), ...(timed ? ['train time (s)'] : [])];
   const rows = groups.map((g) => [
     g.label, String(g.runs.length), cell(g.metrics.accuracy, true), ...types.map((t) => cell(g.metrics[`type_${t}`])),
@@ -61,7 +60,7 @@ export function formatComparison(groups: Group[], asMarkdown: boolean, split = '
   const gated = groups.filter((g) => g.metrics.gate_S_S);
   if (gated.length) {
     // Components as the runs name them (R, U_<modality>..., S), in the order they first appear.
-    const comps = [...new Set(gated.flatMap((g) => Object.keys(g.metrics).filter((k) => k.startsWith('gate_R_')).map((k) => k.slice('gate_R_'.length))))];
+    const comps = gateComponents(gated.flatMap((g) => Object.keys(g.metrics)));
     const gateRows = gated.flatMap((g) => allTypes.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...comps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
     out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
   }

@@ -147,6 +147,8 @@ export interface Mix3Behaviour {
   /** Per type: the own component's gate weight minus the largest other weight (> 0: own is largest). */
   gateMargin: Record<string, number>;
   accuracy: { dmil: number; joint: number };
+  /** Accuracy on the S (three-way synergy) samples. */
+  sAccuracy: { dmil: number; joint: number };
 }
 
 export async function mix3Behaviour(seed: number): Promise<Mix3Behaviour> {
@@ -160,5 +162,9 @@ export async function mix3Behaviour(seed: number): Promise<Mix3Behaviour> {
     const own = componentName(t, modalities);
     gateMargin[t] = g[own] - Math.max(...Object.entries(g).filter(([c]) => c !== own).map(([, v]) => v));
   }
-  return { gateMargin, accuracy: { dmil: accuracyOn(dmil, dmil.probs), joint: accuracyOn(joint, joint.probs) } };
+  return {
+    gateMargin,
+    accuracy: { dmil: accuracyOn(dmil, dmil.probs), joint: accuracyOn(joint, joint.probs) },
+    sAccuracy: { dmil: accuracyOn(dmil, dmil.probs, 'S'), joint: accuracyOn(joint, joint.probs, 'S') },
+  };
 }
