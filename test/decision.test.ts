@@ -2,7 +2,7 @@
 // differences and gate weights are known.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, judge, paperSide, routingFailure, type SettingRuns } from '../src/compare/decision';
+import { decide, decisionMarkdown, judge, paperSide, routingFailure, type SettingRuns } from '../src/compare/decision';
 import { studentTQuantile } from '../src/analysis/intervals';
 
 const COMPONENTS = ['R', 'U_a', 'U_b', 'S'];
@@ -83,6 +83,10 @@ test('routing on data of one type (pure XOR: S samples only) reads the component
   });
   assert.equal(routingFailure(only(0.9)), null);
   assert.match(routingFailure(only(0.4))!, /^S samples put 0\.40 on S \(below 0\.5\)/);
+  assert.equal(routingFailure({ label: 'joint', runs: [{ seed: 1, metrics: { accuracy: 0.9, type_S: 0.9 } }] }), 'no gate weights by type');
+  const noR = only(0.9);
+  for (const r of noR.runs) r.metrics.type_R = 1;
+  assert.equal(routingFailure(noR), 'no gate weights for R samples');
 });
 
 test('routing with three modalities: each U type is checked against its own modality\'s component', () => {
@@ -97,4 +101,35 @@ test('routing with three modalities: each U type is checked against its own moda
   assert.equal(routingFailure(ok), null);
   const swapped: SettingRuns = { label: 'k3', runs: [{ seed: 1, metrics: { ...metrics, gate_U3_U_vision: 0.05, gate_U3_U_audio: 0.8 } }] };
   assert.match(routingFailure(swapped)!, /^U3 samples put 0\.05 on U_vision/);
+});
+
+test('the decision table: one row per variant, a cell per data set (difference, interval, verdict), "-" where a data set lacks the variant, and whether the defaults agree', () => {
+  const reference = setting('reference', [0.9, 0.91, 0.9]);
+  const rows = decide([
+    { data: 'mix', reference, variants: new Map([
+      ['no warm-up heads (paper)', setting('w', [0.9, 0.91, 0.9], [0.8, 0.3, 0.8, 0.8])],
+      ['adversary prior (ours)', setting('a', [0.9, 0.92, 0.9])],
+      ['gate reads features only', setting('g', [0.91, 0.92, 0.92])],
+    ]) },
+    { data: 'pairs', reference, variants: new Map([['no warm-up heads (paper)', setting('w', [0.9, 0.91, 0.9])]]) },
+  ]);
+  // A paper-form default whose paper form fails: the rule disagrees with the defaults.
+  rows.push({ ...rows[1], variant: 'adversary prior, disputed (ours)', defaults: 'paper', rule: 'ours' });
+  // Paper minus ours over seeds 1-3: 0, -0.01, 0 (sd 0.01/sqrt(3)), at the rule's 99.5% t quantile
+  // (five accuracies tested); the neutral variant, variant minus defaults 0.01, 0.01, 0.02, at 97.5%.
+  const half = (t: number, sd: number) => (t * sd) / Math.sqrt(3);
+  const sd = 0.01 / Math.sqrt(3);
+  const rule = half(studentTQuantile(0.995, 2), sd);
+  const neutral = half(studentTQuantile(0.975, 2), sd);
+  const f = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+  const priorCell = `-0.003 [${f(-0.01 / 3 - rule)}, ${f(-0.01 / 3 + rule)}]; paper's form holds`;
+  assert.equal(priorCell, "-0.003 [-0.036, +0.030]; paper's form holds");
+  assert.equal(decisionMarkdown(rows), [
+    "| variant of the defaults | mix: accuracy, paper minus ours [the rule's interval] | pairs: accuracy, paper minus ours [the rule's interval] | default by the rule |",
+    '| --- | --- | --- | --- |',
+    "| no warm-up heads (paper) | +0.000 [+0.000, +0.000]; paper's form fails: U1 samples put 0.30 on U_a (below 0.5) | +0.000 [+0.000, +0.000]; paper's form holds | ours (agrees) |",
+    `| adversary prior (ours) | ${priorCell} | - | paper's form (agrees) |`,
+    `| gate reads features only | +0.013 [${f(0.04 / 3 - neutral)}, ${f(0.04 / 3 + neutral)}] (variant minus defaults) | - | no paper form: kept |`,
+    `| adversary prior, disputed (ours) | ${priorCell} | - | **ours: the defaults disagree** |`,
+  ].join('\n'));
 });
