@@ -16,6 +16,7 @@ import { Params } from '../src/models/params';
 import { buildModel } from '../src/paradigms';
 import { adversaryLoss } from '../src/paradigms/dmil/losses';
 import { buildNetwork, type DmilNetwork } from '../src/paradigms/dmil/network';
+import { buildDmil, stageTrainConfig } from '../src/paradigms/dmil';
 import { tinyConfig } from './helpers';
 
 const spec = { inputDims: [4, 3], inputShapes: [[4], [3]], modalityNames: ['a', 'b'], classes: 3 };
@@ -151,3 +152,30 @@ function intraNs(model: ReturnType<typeof buildModel>, inputs: tf.Tensor2D[]): t
     return tf.add(tf.matMul(h, model.params.get(`probe.${m}.1.w`)), model.params.get(`probe.${m}.1.b`)) as tf.Tensor2D;
   });
 }
+
+test('each stage trains its own parameter groups: stage 1 the encoders, splits and warm-up heads; stage 2 the cross part, synergy and gate; finetune both but the warm-up heads; the probe only with an adversary', () => {
+  const groupsOf = (names: string[]) => [...new Set(names.map((n) => n.split('.')[0]))].sort();
+  for (const [adversary, probe] of [['off', []], ['prior', ['probe']]] as const) {
+    const model = buildDmil(dmilModel([`model.dmil.adversary=${adversary}`]), configFromObject(tinyConfig()).config.train, spec, 1);
+    assert.deepEqual(model.stages.map((s) => s.name), ['decompose-intra', 'decompose-cross', 'finetune']);
+    const [intra, cross, finetune] = model.stages.map((s) => groupsOf(s.trainable));
+    assert.deepEqual(intra, ['enc', 'id', ...probe, 'warm'].sort(), `stage 1 with adversary ${adversary}`);
+    assert.deepEqual(cross, ['cd', 'gate', 'syn']);
+    assert.deepEqual(finetune, ['cd', 'enc', 'gate', 'id', ...probe, 'syn'].sort());
+    const all = new Set(model.params.names());
+    for (const s of model.stages) assert.ok(s.trainable.length > 0 && s.trainable.every((n) => all.has(n)), `${s.name}: real parameter names`);
+    model.params.dispose();
+  }
+});
+
+test('stage training settings: finetune defaults to half the learning rate; a stage\'s lr, optimizer, epochs and early stopping override train\'s', () => {
+  const train = configFromObject(tinyConfig({ train: { epochs: 9, optimizer: { lr: 0.002 } } })).config.train;
+  assert.equal(stageTrainConfig(train, { name: 'decompose-intra' }).optimizer.lr, 0.002);
+  assert.equal(stageTrainConfig(train, { name: 'decompose-cross' }).optimizer.lr, 0.002);
+  assert.equal(stageTrainConfig(train, { name: 'finetune' }).optimizer.lr, 0.001);
+  assert.equal(stageTrainConfig(train, { name: 'finetune', lr: 0.01 }).optimizer.lr, 0.01);
+  assert.equal(stageTrainConfig(train, { name: 'finetune', optimizer: { lr: 0.03 } } as never).optimizer.lr, 0.03);
+  const own = stageTrainConfig(train, { name: 'decompose-cross', epochs: 4, early_stop: { patience: 1 } } as never);
+  assert.deepEqual([own.epochs, own.early_stop.patience, own.optimizer.type], [4, 1, train.optimizer.type]);
+  assert.equal(stageTrainConfig(train, { name: 'decompose-intra' }).epochs, 9);
+});
