@@ -179,3 +179,9 @@ test('stage training settings: finetune defaults to half the learning rate; a st
   assert.deepEqual([own.epochs, own.early_stop.patience, own.optimizer.type], [4, 1, train.optimizer.type]);
   assert.equal(stageTrainConfig(train, { name: 'decompose-intra' }).epochs, 9);
 });
+
+test('DMIL on one modality stops with a UserError that says to use unimodal', () => {
+  const train = configFromObject(tinyConfig()).config.train;
+  assert.throws(() => buildDmil(dmilModel(), train, { ...spec, inputDims: [4], inputShapes: [[4]], modalityNames: ['a'] }, 1),
+    (e: Error) => e.name === 'UserError' && /^dmil needs at least 2 modalities; this data has 1$/.test(e.message));
+});
