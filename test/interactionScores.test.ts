@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { evidence, interactionScores, scoreColumns } from '../src/analysis/interactionScores';
+import { evidence, interactionScores, scoreColumns, toCsv, toJsonl } from '../src/analysis/interactionScores';
+import { predictionRows } from '../src/analysis/predictionRows';
 import { selectBackend } from '../src/backend/select';
 import type { Dataset } from '../src/data/dataset';
 import { classPrior } from '../src/experiment/data';
@@ -57,4 +58,27 @@ test('the prior is the share of each class in the training split only', async ()
   assert.deepEqual(p.prior, [0.75, 0.25]);
   assert.deepEqual(Array.from(p.labels), [1, 1]);
   assert.deepEqual(p.ids, ['4', '5']);
+});
+
+test('scores as CSV and JSON lines, and the columns of unlabelled data (predictions and gate weights only, with the user\'s group)', () => {
+  const rows = interactionScores({ ...record, groups: ['ann', 'bob'] });
+  const cols = scoreColumns({ ...record, groups: ['ann', 'bob'] });
+  assert.deepEqual(cols.slice(-2), ['type', 'group']);
+  assert.equal(toCsv(['id', 'label', 'gate_S', 'group', 'absent'], rows), 'id,label,gate_S,group,absent\ns0,cat,0.25,ann,\ns1,dog,0.8999999761581421,bob,\n');
+  assert.equal(toJsonl([{ id: 's0', p: 0.5 }, { id: 's1', p: 1 }]), '{"id":"s0","p":0.5}\n{"id":"s1","p":1}\n');
+  assert.equal(toJsonl([]), '');
+  const unlabelled = { ...record, labels: Int32Array.from([-1, -1]), unlabelled: true, types: undefined, groups: ['ann', 'bob'] };
+  assert.deepEqual(scoreColumns(unlabelled), ['id', 'prediction', 'gate_R', 'gate_S', 'pred_a', 'pred_R', 'pred_S', 'group']);
+  assert.deepEqual(interactionScores(unlabelled)[1], { id: 's1', prediction: 'dog', gate_R: record.gate![2], gate_S: record.gate![3], pred_a: 'cat', pred_R: 'dog', pred_S: 'dog', group: 'bob' });
+  assert.throws(() => scoreColumns({ ...record, unimodal: { R: record.probs } }), /two parts of the prediction would both write the column p_R/);
+});
+
+test('the prediction CSV (dmil predict): id, label where known, the predicted class, every class\'s probability, the gate weights and the group', () => {
+  assert.equal(predictionRows({ ...record, groups: ['ann', 'bob'] }),
+    'id,label,prediction,p_cat,p_dog,gate_R,gate_S,group\n'
+    + `s0,cat,cat,${record.probs[0]},${record.probs[1]},${record.gate![0]},${record.gate![1]},ann\n`
+    + `s1,dog,dog,${record.probs[2]},${record.probs[3]},${record.gate![2]},${record.gate![3]},bob\n`);
+  const { gate: _gate, ...noGate } = record;
+  assert.equal(predictionRows({ ...noGate, labels: Int32Array.from([-1, -1]), unlabelled: true }),
+    `id,prediction,p_cat,p_dog\ns0,cat,${record.probs[0]},${record.probs[1]}\ns1,dog,${record.probs[2]},${record.probs[3]}\n`);
 });
