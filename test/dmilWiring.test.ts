@@ -14,7 +14,7 @@ import { makeBatch, disposeBatch } from '../src/data/batches';
 import { classPrior, modelSpec, prepareForTraining } from '../src/experiment/data';
 import { Params } from '../src/models/params';
 import { buildModel } from '../src/paradigms';
-import { adversaryLoss } from '../src/paradigms/dmil/losses';
+import { adversaryLoss, weightedL1, weightedL2 } from '../src/paradigms/dmil/losses';
 import { buildNetwork, type DmilNetwork } from '../src/paradigms/dmil/network';
 import { buildDmil, stageTrainConfig } from '../src/paradigms/dmil';
 import { tinyConfig } from './helpers';
@@ -184,4 +184,36 @@ test('DMIL on one modality stops with a UserError that says to use unimodal', ()
   const train = configFromObject(tinyConfig()).config.train;
   assert.throws(() => buildDmil(dmilModel(), train, { ...spec, inputDims: [4], inputShapes: [[4]], modalityNames: ['a'] }, 1),
     (e: Error) => e.name === 'UserError' && /^dmil needs at least 2 modalities; this data has 1$/.test(e.message));
+});
+
+test('the stage losses: decompose-cross adds L2 to the gate\'s terms; finetune adds beta L1 and gamma L2 instead, and reports L1\'s terms', async () => {
+  await selectBackend('cpu');
+  const base = tinyConfig({ model: { paradigm: 'dmil', backbone: { hidden: [8], out: 6 }, dmil: { latent: 3 } } });
+  const build = async (sets: string[]) => {
+    const config = configFromObject(base, sets).config;
+    const { data } = await prepareForTraining(config);
+    if (config.model.paradigm !== 'dmil') throw new Error('dmil');
+    return { model: buildModel(config, modelSpec(data)), dmil: config.model.dmil, batch: makeBatch(data, splitIndices(data, 'val').slice(0, 16)) };
+  };
+  const plain = await build([]);
+  const zero = await build(['model.dmil.weights.beta=0', 'model.dmil.weights.gamma=0']);
+  try {
+    const [, cross, finetune] = plain.model.stages;
+    const run = (m: typeof plain, i: number) => m.model.stages[i].loss(m.batch.inputs, m.batch.labels, false, 0);
+    const c = run(plain, 1);
+    const f = run(plain, 2);
+    const f0 = run(zero, 2);
+    const value = (t: tf.Tensor) => t.dataSync()[0];
+    assert.equal(cross.name, 'decompose-cross');
+    assert.equal(finetune.name, 'finetune');
+    assert.ok(!('ce_M1' in c.terms) && 'ce_M1' in f.terms, 'finetune reports L1\'s terms, decompose-cross does not');
+    // With beta = gamma = 0 finetune is the gate's terms alone (no adversary by default); decompose-cross adds L2.
+    assert.ok(Math.abs(value(c.total) - value(f0.total) - value(weightedL2(c.terms, plain.dmil))) < 1e-5, 'decompose-cross = gate terms + L2');
+    const w = plain.dmil.weights;
+    const l1 = value(weightedL1(f.terms, w, 2));
+    const l2 = value(weightedL2(f.terms, plain.dmil));
+    assert.ok(Math.abs(value(f.total) - value(f0.total) - (w.beta * l1 + w.gamma * l2)) < 1e-5, 'finetune = gate terms + beta L1 + gamma L2');
+  } finally {
+    for (const m of [plain, zero]) { disposeBatch(m.batch); m.model.params.dispose(); }
+  }
 });
