@@ -82,3 +82,13 @@ test('the prediction CSV (dmil predict): id, label where known, the predicted cl
   assert.equal(predictionRows({ ...noGate, labels: Int32Array.from([-1, -1]), unlabelled: true }),
     `id,prediction,p_cat,p_dog\ns0,cat,${record.probs[0]},${record.probs[1]}\ns1,dog,${record.probs[2]},${record.probs[3]}\n`);
 });
+
+test('each row carries p(y|x) of the final prediction and of each part for the sample\'s own label; without a gate, no gate columns', () => {
+  const [r0, r1] = interactionScores(record);
+  assert.deepEqual([r0.p, r1.p], [record.probs[0], record.probs[3]]);
+  assert.deepEqual([r0.p_a, r1.p_a, r1.p_S], [record.unimodal!.a[0], record.unimodal!.a[3], record.components!.S[3]]);
+  const { gate: _gate, ...noGate } = record;
+  assert.ok(!scoreColumns(noGate).some((c) => c.startsWith('gate_')));
+  assert.ok(!Object.keys(interactionScores(noGate)[0]).some((c) => c.startsWith('gate_')));
+  assert.throws(() => scoreColumns({ ...record, unimodal: { R: record.probs } }), (e: Error & { hint?: string }) => /rename the modality/.test(e.hint ?? ''));
+});
