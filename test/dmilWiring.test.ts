@@ -207,7 +207,9 @@ test('the stage losses: decompose-cross adds L2 to the gate\'s terms; finetune a
     assert.equal(cross.name, 'decompose-cross');
     assert.equal(finetune.name, 'finetune');
     assert.ok(!('ce_M1' in c.terms) && 'ce_M1' in f.terms, 'finetune reports L1\'s terms, decompose-cross does not');
-    // With beta = gamma = 0 finetune is the gate's terms alone (no adversary by default); decompose-cross adds L2.
+    // With beta = gamma = 0 finetune is the gate's terms alone (mixture NLL and load balancing; no adversary by default); decompose-cross adds L2.
+    assert.ok(Math.abs(value(f0.total) - value(f0.terms.mix) - value(f0.terms.lb)) < 1e-5, 'finetune with beta = gamma = 0 = mix + lb');
+    assert.ok(value(f0.terms.mix) > 0.1, 'the mixture NLL is a real term');
     assert.ok(Math.abs(value(c.total) - value(f0.total) - value(weightedL2(c.terms, plain.dmil))) < 1e-5, 'decompose-cross = gate terms + L2');
     const w = plain.dmil.weights;
     const l1 = value(weightedL1(f.terms, w, 2));
