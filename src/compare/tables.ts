@@ -60,9 +60,8 @@ export function formatComparison(groups: Group[], asMarkdown: boolean, split = '
   const gated = groups.filter((g) => g.metrics.gate_S_S);
   if (gated.length) {
     // Components as the runs name them (R, U_<modality>..., S), in the order they first appear.
-    const comps = gateComponents(gated.flatMap((g) => Object.keys(g.metrics)));
-    const gateRows = gated.flatMap((g) => allTypes.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...comps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
-    out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...comps.map((c) => `g_${c}`)], gateRows)}`;
+    const gateRows = gated.flatMap((g) => allTypes.filter((t) => g.metrics[`gate_${t}_R`]).map((t) => [g.label, t, ...gateComps.map((c) => cell(g.metrics[`gate_${t}_${c}`]))]));
+    out += `\n\nmean gate weight by the samples' true type\n${render(['setting', 'samples', ...gateComps.map((c) => `g_${c}`)], gateRows)}`;
   }
   return out;
 }
