@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { Option } from 'commander';
 import { configFromObject, readConfigFile } from '../config/load';
 import { EVAL_SPLITS, type EvalSplit } from '../data/dataset';
-import { prepareForTraining } from '../experiment/data';
+import { prepareForTraining, readDataInfo } from '../experiment/data';
 import { measurePid, PID_KEYS, type PidEstimate, type PidEstimator, type PidReport } from '../pid/measure';
 import { loadFinishedRun } from '../experiment/runModel';
 import { checkOutputFile, outputName, writeOutputFile } from '../runs/outputFile';
@@ -30,7 +30,7 @@ export function registerPid(program: Command): void {
     .command('pid')
     .description('partial information decomposition of a config\'s data or a run\'s: R, U1, U2, S in bits, by the exact and the BATCH estimators (two modalities; --modalities picks them from more)')
     .argument('<source>', 'a YAML config, or a run id (or unique prefix, or run folder)')
-    .addOption(new Option('--estimator <which>', 'exact (k-means discretised), batch (neural, Liang et al. 2023), or both').choices(['exact', 'batch', 'both']).default('both'))
+    .addOption(new Option('--estimator <which>', 'exact (k-means discretised, see pid.discretise), batch (neural, Liang et al. 2023), or both').choices(['exact', 'batch', 'both']).default('both'))
     .addOption(new Option('--split <split>', 'samples to estimate on (default: test; all when only exact)').choices(EVAL_SPLITS as unknown as string[]))
     .option('--pointwise <file>', 'also write per-sample scores (nats; a minimum-redundancy split of pointwise mutual information) to this CSV (- for standard output)')
     .option('--modalities <a,b>', 'the two modalities to measure, by name (required when the data has more than two: the PID is a two-modality measure)')
@@ -48,9 +48,12 @@ export function registerPid(program: Command): void {
       await startBackend(opts.backend, undefined, threadsFor(opts.threads));
       let config;
       let data;
+      let standardisation;
       if (loadedConfig) {
         config = loadedConfig.config;
-        data = (await prepareForTraining(config)).data;
+        const prepared = await prepareForTraining(config);
+        data = prepared.data;
+        standardisation = prepared.info.standardisation;
       } else {
         const pidSets = opts.set.filter((s) => /^pid\./.test(s.trim()));
         const loaded = await loadFinishedRun(run!.id, run!.dir, opts.set.filter((s) => !pidSets.includes(s)));
@@ -58,10 +61,11 @@ export function registerPid(program: Command): void {
         requireLabels(loaded, 'pid measures the information the modalities hold about the label');
         config = pidSets.length ? configFromObject(loaded.config, pidSets).config : loaded.config;
         data = loaded.data;
+        standardisation = readDataInfo(run!.dir).standardisation;
       }
       const estimators: PidEstimator[] = opts.estimator === 'both' ? ['exact', 'batch'] : [opts.estimator];
       const modalities = opts.modalities?.split(',').map((m) => m.trim());
-      const report = await measurePid({ config, data, estimators, split: opts.split, pointwise: Boolean(pointwiseTarget), modalities, logger: reporter });
+      const report = await measurePid({ config, data, estimators, split: opts.split, pointwise: Boolean(pointwiseTarget), modalities, standardisation, logger: reporter });
       if (pointwiseTarget && report.pointwise) {
         writeOutputFile(pointwiseTarget, pointwiseCsv(report, data));
         reporter.info(`wrote ${report.pointwise.indices.length} rows of per-sample scores to ${outputName(pointwiseTarget)}`);

@@ -64,6 +64,32 @@ export const syntheticData = z.strictObject({
   }
 });
 
+const latentShare = () => z.number().min(0).max(1).default(0);
+
+/** The synthetic generator of Liang et al. (NeurIPS 2023; the authors' synthetic/generate_data.py), reimplemented. */
+export const liangData = z.strictObject({
+  source: z.literal('liang2023'),
+  samples: int().min(20).default(20000).describe('number of samples (their synthetic suite: 20000)'),
+  classes: int().min(2).max(1000).default(2).describe('classes: equal-frequency bins of the label score (their experiments train with 2; the script\'s own default is 32)'),
+  latent_dim: positiveInt().max(1000).default(5).describe('dimensions of each latent (z1, z2, the shared z12)'),
+  latent_variance: z.number().gt(0).default(1.5).describe('variance of every latent dimension (their feature_sep)'),
+  transform_dim: positiveInt().max(10000).default(32).describe('features each latent contributes to a modality through its fixed uniform(0, 1) matrix; a modality has 2 x transform_dim features'),
+  label_from: z
+    .strictObject({
+      x1: latentShare().describe('share of z1\'s dimensions in the label score (their mix ratio for modality 0)'),
+      x2: latentShare().describe('share of z2\'s dimensions (their modality 1)'),
+      shared: latentShare().describe('share of the shared z12\'s dimensions, which both modalities see'),
+    })
+    .prefault({ shared: 1 })
+    .describe('which latent dimensions the label depends on; per sample, floor(share x latent_dim) of each latent\'s dimensions are drawn. Their settings: redundancy {shared: 1}, uniqueness0 {x1: 1}, uniqueness1 {x2: 1}, synergy {x1: 1, x2: 1}, mix1 {x1: 0.5, x2: 0.5, shared: 0.5}'),
+  label_dropout: z.number().min(0).lt(1).default(0.2).describe('probability that a chosen latent dimension is left out of a sample\'s label score (their nn.Dropout(0.2))'),
+  seed: int().optional().describe('seed of the data and split; defaults to the top-level `seed`'),
+  split: split.prefault({}),
+}).superRefine((d, ctx) => {
+  const chosen = Object.values(d.label_from).reduce((a, v) => a + Math.floor(v * d.latent_dim), 0);
+  if (chosen === 0) ctx.addIssue({ code: 'custom', path: ['label_from'], message: `no latent dimension enters the label: floor(share x latent_dim ${d.latent_dim}) is 0 for every latent; raise a share` });
+});
+
 const shapeOf = () => z.array(positiveInt()).min(1).optional().describe('shape of one sample, e.g. [28, 28, 1] for an image or [50, 8] for a sequence (default: a vector of the columns); checked against the data');
 
 const csvModality = z.strictObject({
@@ -132,7 +158,7 @@ export const pairsData = z.strictObject({
   split: split.prefault({}),
 });
 
-export const dataSchema = z.discriminatedUnion('source', [syntheticData, csvData, npyData, idxData, pairsData]).describe('the dataset');
+export const dataSchema = z.discriminatedUnion('source', [syntheticData, liangData, csvData, npyData, idxData, pairsData]).describe('the dataset');
 
 /** Keys whose values are file paths: relative ones resolve against the config file's folder. */
 export const PATH_KEYS: readonly (readonly string[])[] = [
@@ -148,6 +174,7 @@ export const isPathKey = (path: readonly (string | number)[], source: unknown, v
 
 export type DataConfig = z.infer<typeof dataSchema>;
 export type SyntheticConfig = z.infer<typeof syntheticData>;
+export type LiangConfig = z.infer<typeof liangData>;
 export type CsvConfig = z.infer<typeof csvData>;
 export type NpyConfig = z.infer<typeof npyData>;
 export type IdxConfig = z.infer<typeof idxData>;

@@ -107,6 +107,8 @@ Shipped configs (\`configs/\`):
 | --- | --- |
 | \`mix.yaml\` | DMIL on all four interaction types (synthetic; R .3, U1 .2, U2 .2, S .3), modality b noisier; \`--set model.paradigm=joint\` etc. for the baselines |
 | \`fashion-pairs.yaml\` | the same four types built from pairs of real Fashion-MNIST images (needs \`apt-get install dataset-fashion-mnist\`) |
+| \`mix3.yaml\` | DMIL on three modalities (text, audio, vision) with known types R, U1, U2, U3, S |
+| \`liang2023.yaml\` | the synthetic data of Liang et al. (NeurIPS 2023) and their PID discretisation (\`pid.discretise: liang2023\`), for \`dmil pid\` |
 | \`xor.yaml\` | every sample XOR-synergy: \`joint\` far above chance, \`ensemble\` at chance |
 | \`fashion-halves.yaml\` | Fashion-MNIST, the top and bottom half of each image as two modalities, conv2d backbones |
 | \`example-csv.yaml\` | features from \`datasets/example.csv\`: id, string labels, split column, two modalities chosen by glob |

@@ -175,8 +175,16 @@ export type TrainConfig = z.infer<typeof train>;
 /** A train section with defaults filled in (for training done inside dmil, e.g. probes). */
 export const parseTrainConfig = (raw: z.input<typeof train>): TrainConfig => train.parse(raw);
 
+/** How `dmil pid`'s exact estimator discretises a modality (src/pid/discretise.ts). */
+export const DISCRETISATIONS = ['standardised', 'liang2023'] as const;
+export type Discretisation = (typeof DISCRETISATIONS)[number];
+
+/** k-means clusters per modality when `pid.clusters` is not given: dmil's 8, or the 20 Liang et al. used. */
+export const DEFAULT_PID_CLUSTERS = { standardised: 8, liang2023: 20 } as const;
+
 const pid = z.strictObject({
-  clusters: int().min(2).max(64).default(8).describe('exact estimator: k-means clusters per modality (on the standardised features, fitted on the training split)'),
+  discretise: z.enum(DISCRETISATIONS).default('standardised').describe('exact estimator: how each modality becomes clusters. standardised: k-means on the standardised features; liang2023: as Liang et al. (NeurIPS 2023) for their synthetic table, each sample\'s features as the source gives them scaled to unit L2 norm, PCA to 2 components, then k-means (20 clusters unless pid.clusters says otherwise). Every statistic is fitted on the training split'),
+  clusters: int().min(2).max(64).optional().describe('exact estimator: k-means clusters per modality; default 8 with pid.discretise standardised, 20 with liang2023'),
   tolerance: z.number().gt(0).max(1e-2).default(1e-7).describe('exact estimator: stop when an iteration lowers min I_q(X1, X2; Y) by less than this many bits'),
   bootstrap: int().min(0).max(10000).default(100).describe('resamples of the evaluated samples for the 95% intervals (0: none)'),
   batch: z.strictObject({
@@ -186,7 +194,10 @@ const pid = z.strictObject({
     lr: z.number().gt(0).default(1e-2).describe('Adam learning rate of the score networks'),
     sinkhorn_iterations: positiveInt().default(20).describe('unrolled Sinkhorn scalings that project q onto the marginal constraints'),
   }).prefault({}).describe('the neural BATCH estimator (Liang et al., NeurIPS 2023)'),
-}).describe('settings of `dmil pid` (partial information decomposition of the data)');
+})
+  // The resolved config names the clusters used, whichever discretisation chose them.
+  .transform((p) => ({ ...p, clusters: p.clusters ?? DEFAULT_PID_CLUSTERS[p.discretise] }))
+  .describe('settings of `dmil pid` (partial information decomposition of the data)');
 export type PidConfig = z.infer<typeof pid>;
 
 export const configSchema = z.strictObject({

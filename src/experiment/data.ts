@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { applyStandardiser, fitStandardiser, type FeatureStats } from '../data/normalize';
 import { generateSynthetic } from '../data/synthetic';
+import { generateLiang } from '../data/liangSource';
 import { loadCsv } from '../data/csvSource';
 import { loadIdx } from '../data/idxSource';
 import { encodeLabels } from '../data/labels';
@@ -37,6 +38,8 @@ export async function loadSource(config: Config, newData = false): Promise<Datas
   switch (config.data.source) {
     case 'synthetic':
       return generateSynthetic(config.data, config.seed);
+    case 'liang2023':
+      return generateLiang(config.data, config.seed);
     case 'csv':
       return loadCsv(config.data, config.seed, newData);
     case 'npy':
@@ -176,7 +179,7 @@ export async function prepareForRun(config: Config, info: DataInfo, runDir: stri
   if (pinned && fingerprint.content !== pinned.content) {
     throw new UserError('the samples loaded from the run\'s config differ from those it was trained on', {
       where: 'data',
-      hint: config.data.source === 'synthetic' ? 'the synthetic generator gives other data in this dmil version; train the run again' : 'the data source reads the files differently in this dmil version; train the run again',
+      hint: config.data.source === 'synthetic' || config.data.source === 'liang2023' ? 'the synthetic generator gives other data in this dmil version; train the run again' : 'the data source reads the files differently in this dmil version; train the run again',
     });
   }
   const names = raw.modalities.map((m) => `${m.name} [${m.shape.join(', ')}]`).join(', ');

@@ -1,10 +1,9 @@
-// Discretising a continuous modality for the exact PID estimator, as Liang et al. (NeurIPS 2023)
-// do: k-means (k-means++ seeding, Lloyd iterations) on the standardised features.
+// k-means (k-means++ seeding, Lloyd iterations): how the exact PID estimator turns a continuous
+// modality into clusters (discretise.ts prepares the features it runs on).
 import { Rng } from '../rng';
 
-/** Cluster index of each of the n rows of `values` (n x d, row-major), from k centres fitted on `fitRows`. */
-export function kmeans(values: Float32Array, n: number, d: number, k: number, rng: Rng, fitRows?: Int32Array, maxIterations = 100): Int32Array {
-  const x = standardise(values, n, d, fitRows);
+/** Cluster index of each of the n rows of `x` (n x d, row-major), from k centres fitted on `fitRows`. */
+export function kmeans(x: Float64Array, n: number, d: number, k: number, rng: Rng, fitRows?: Int32Array, maxIterations = 100): Int32Array {
   const rows = fitRows ?? Int32Array.from({ length: n }, (_, i) => i);
   const centres = seed(x, d, rows, Math.min(k, rows.length), rng);
   const kk = centres.length / d;
@@ -26,22 +25,6 @@ export function kmeans(values: Float32Array, n: number, d: number, k: number, rn
     if (changed === 0) break;
   }
   return Int32Array.from({ length: n }, (_, r) => nearest(x, r, d, centres, kk));
-}
-
-/** Each feature to mean 0, standard deviation 1 over `rows` (constant features stay 0). */
-function standardise(values: Float32Array, n: number, d: number, rows?: Int32Array): Float64Array {
-  const use = rows ?? Int32Array.from({ length: n }, (_, i) => i);
-  const out = new Float64Array(n * d);
-  for (let j = 0; j < d; j++) {
-    let m = 0;
-    for (const r of use) m += values[r * d + j];
-    m /= use.length;
-    let v = 0;
-    for (const r of use) v += (values[r * d + j] - m) ** 2;
-    const s = Math.sqrt(v / use.length) || 1;
-    for (let r = 0; r < n; r++) out[r * d + j] = (values[r * d + j] - m) / s;
-  }
-  return out;
 }
 
 function dist2(x: Float64Array, r: number, d: number, centres: Float64Array, c: number): number {

@@ -1,7 +1,8 @@
 // `dmil pid`: how much of the label information in the data is redundant, unique to each modality
 // and synergistic, measured without DMIL (README, "Interactions measured without DMIL").
-//   exact: each modality discretised by k-means (fitted on the training split), then the exact
-//          PID of the plug-in joint of (cluster 1, cluster 2, label) on the evaluated samples;
+//   exact: each modality discretised by k-means (pid.discretise: on the standardised features, or
+//          Liang et al.'s unit rows and PCA; fitted on the training split), then the exact PID of
+//          the plug-in joint of (cluster 1, cluster 2, label) on the evaluated samples;
 //   batch: Liang et al.'s neural estimator on the features, with unimodal and joint classifiers
 //          trained on the training split (epoch chosen on validation) and evaluated on held-out samples;
 //   pointwise: per-sample scores from the same classifiers.
@@ -9,7 +10,7 @@
 import { bootstrapIntervals, type Interval } from '../analysis/intervals';
 import { fitBatchEstimator, type BatchInputs } from './batch';
 import { jointFromSamples, pidExact, type Pid } from './exact';
-import { kmeans } from './kmeans';
+import { discretise, LIANG_PCA_COMPONENTS, type SourceScale } from './discretise';
 import { pointwiseScores, type PointwiseScores } from './pointwise';
 import { configFromObject } from '../config/load';
 import type { Config } from '../config/schema';
@@ -62,6 +63,8 @@ export interface PidRequest {
   pointwise: boolean;
   /** The two modalities to measure, by name; required when the data has more than two. */
   modalities?: string[];
+  /** How each modality of `data` was standardised (data.json), by modality name; pid.discretise liang2023 works on the source's features. */
+  standardisation?: (SourceScale & { modality: string })[];
   logger: Logger;
 }
 
@@ -96,7 +99,7 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
   }
   const report: PidReport = { split, samples: evaluate.length, modalities: [data.modalities[0].name, data.modalities[1].name], classes: data.classNames.length, bootstrap: config.pid.bootstrap };
   if (req.data.modalities.length > 2) report.of = req.data.modalities.map((m) => m.name);
-  if (req.estimators.includes('exact')) report.exact = exactEstimate(config, data, split, evaluate, logger);
+  if (req.estimators.includes('exact')) report.exact = exactEstimate(config, data, split, evaluate, logger, req.standardisation);
   if (needsClassifiers) {
     const classifiers = await fitClassifiers(config, data, logger);
     if (req.estimators.includes('batch')) report.batch = batchEstimate(config, data, split, evaluate, classifiers, logger);
@@ -109,15 +112,17 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
 function requireEnoughSamples(n: number, split: EvalSplit, clusters: number, needsClassifiers: boolean): void {
   const need = Math.max(MIN_PID_SAMPLES, SAMPLES_PER_CLUSTER * clusters);
   if (n >= need) return;
-  const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, pid.clusters ${clusters}), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
+  const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, ${clusters} clusters), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
   throw new UserError(`${split === 'all' ? 'the data has' : `the ${split} split has`} ${n} samples; ${why}`, { where: '--split', hint: `use more data${split !== 'all' && !needsClassifiers ? ', --split all' : ''}${need > MIN_PID_SAMPLES ? `, or fewer clusters (--set pid.clusters=${Math.max(2, Math.floor(n / SAMPLES_PER_CLUSTER))})` : ''}` });
 }
 
 /** Each modality discretised by k-means (fitted on the training split), then the exact PID of the plug-in joint on `evaluate`. */
-function exactEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate: Int32Array, logger: Logger): PidEstimate {
-  const k = config.pid.clusters;
+function exactEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate: Int32Array, logger: Logger, standardisation?: PidRequest['standardisation']): PidEstimate {
+  const { clusters: k, discretise: method } = config.pid;
   const train = splitIndices(data, 'train');
-  const clusters = data.modalities.map((m, i) => kmeans(m.values, data.labels.length, featureSize(m), k, Rng.derive(config.seed, `pid-kmeans-${i}`), train.length ? train : undefined));
+  const clusters = data.modalities.map((m, i) => discretise(m.values, data.labels.length, featureSize(m), {
+    method, clusters: k, rng: Rng.derive(config.seed, `pid-kmeans-${i}`), fitRows: train.length ? train : undefined, sourceScale: standardisation?.find((s) => s.modality === m.name),
+  }));
   const exactOn = (idx: Int32Array) => {
     const rows = Int32Array.from(idx, (i) => evaluate[i]);
     return jointFromSamples(Int32Array.from(rows, (r) => clusters[0][r]), Int32Array.from(rows, (r) => clusters[1][r]), Int32Array.from(rows, (r) => data.labels[r]), k, k, data.classNames.length);
@@ -127,9 +132,10 @@ function exactEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate
   logger.info(`exact: ${k} clusters per modality, ${full.iterations} iterations${full.converged ? '' : ' (not converged)'}`);
   const B = config.pid.bootstrap;
   const intervals = B > 0 ? bootstrapIntervals(all.length, (idx) => pick(pidExact(exactOn(idx), { tolerance: Math.max(config.pid.tolerance, 1e-6) })), B, config.seed) : {};
+  const features = method === 'standardised' ? 'the standardised features' : `each sample's source features scaled to unit L2 norm and projected on ${LIANG_PCA_COMPONENTS} principal components (Liang et al. 2023)`;
   return {
     values: pick(full), intervals,
-    method: `k-means with ${k} clusters per modality on the standardised features (fitted on the training split); exact PID of the plug-in joint on ${split} (${evaluate.length} samples); solver stops below ${config.pid.tolerance} bits per iteration`,
+    method: `k-means with ${k} clusters per modality on ${features}, fitted on ${train.length ? 'the training split' : 'every sample'}; exact PID of the plug-in joint on ${split} (${evaluate.length} samples); solver stops below ${config.pid.tolerance} bits per iteration`,
     extra: { iterations: full.iterations, converged: full.converged, I_q: full.I_q },
   };
 }
