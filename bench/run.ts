@@ -14,6 +14,7 @@ import { installWasmKernels } from '../src/backend/wasmKernels';
 import { readConfigFile } from '../src/config/load';
 import type { Config } from '../src/config/schema';
 import { prepareForTraining } from '../src/experiment/data';
+import { silentLogger } from '../src/log';
 import { measurePid, type PidEstimator } from '../src/pid/measure';
 import { Rng } from '../src/rng';
 import { chromiumPath, openReport } from './browser';
@@ -93,10 +94,9 @@ async function pidSpeed(): Promise<void> {
   await selectBackend('wasm');
   const config = readConfigFile(path.join(root, 'configs', 'mix.yaml'), ['model.paradigm=joint']).config;
   const { data } = await prepareForTraining(config);
-  const quiet = { info: () => undefined, warn: () => undefined, progress: () => ({ tick: () => undefined, stop: () => undefined }) };
   for (const estimators of [['exact'], ['batch'], ['exact', 'batch']] as PidEstimator[][]) {
     const t = performance.now();
-    await measurePid({ config, data, estimators, pointwise: estimators.includes('batch'), logger: quiet });
+    await measurePid({ config, data, estimators, pointwise: estimators.includes('batch'), logger: silentLogger });
     console.log(`dmil pid on configs/mix.yaml (${data.labels.length} samples), ${estimators.join(' + ')}${estimators.includes('batch') ? ' and pointwise' : ''}, ${config.pid.bootstrap} bootstrap resamples: ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
 }

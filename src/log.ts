@@ -3,9 +3,11 @@
 
 export interface Progress {
   /**
-   * Advance by `steps`; `fields` (loss, accuracy) are shown beside the bar. They are computed only
-   * when something shows them, since reading a loss off the device costs a sync.
+   * Whether the next tick's fields would be shown. Reading a running loss off the device costs a
+   * wait for the device, so callers read one only when this says it will be seen.
    */
+  wantsFields(): boolean;
+  /** Advance by `steps`; `fields` (loss, accuracy) are shown beside the bar. */
   tick(steps: number, fields?: () => Record<string, string>): void;
   stop(): void;
 }
@@ -19,7 +21,7 @@ export interface Logger {
   detail?(message: string): void;
 }
 
-const nullProgress: Progress = { tick: () => undefined, stop: () => undefined };
+const nullProgress: Progress = { wantsFields: () => false, tick: () => undefined, stop: () => undefined };
 
 export const silentLogger: Logger = {
   info: () => undefined,

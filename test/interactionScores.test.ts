@@ -54,7 +54,7 @@ test('the prior is the share of each class in the training split only', async ()
     paradigm: 'test', params: new Params(), stages: [], modalities: ['a'],
     predict: (inputs) => ({ probs: tf.softmax(tf.concat([inputs[0], tf.neg(inputs[0])], 1)) as tf.Tensor2D }),
   };
-  const p = predictSamples(model, data, Int32Array.from([4, 5]), 1);
+  const p = await predictSamples(model, data, Int32Array.from([4, 5]), 1);
   assert.deepEqual(p.prior, [0.75, 0.25]);
   assert.deepEqual(Array.from(p.labels), [1, 1]);
   assert.deepEqual(p.ids, ['4', '5']);

@@ -32,14 +32,33 @@ export function bootstrapInterval(n: number, statistic: (indices: Int32Array) =>
 
 /** The same for several statistics computed together on each resample (one interval per key). */
 export function bootstrapIntervals(n: number, statistics: (indices: Int32Array) => Record<string, number>, resamples = 1000, seed = 0): Record<string, Interval> {
-  if (n === 0) return {};
+  const values: Record<string, number>[] = [];
+  for (const idx of resampleIndices(n, resamples, seed)) values.push(statistics(idx));
+  return percentileIntervals(values);
+}
+
+/** bootstrapIntervals for statistics computed on a device (read back asynchronously): the same resamples, the same intervals. */
+export async function bootstrapIntervalsAsync(n: number, statistics: (indices: Int32Array) => Promise<Record<string, number>>, resamples = 1000, seed = 0): Promise<Record<string, Interval>> {
+  const values: Record<string, number>[] = [];
+  for (const idx of resampleIndices(n, resamples, seed)) values.push(await statistics(idx));
+  return percentileIntervals(values);
+}
+
+/** `resamples` draws of n indices with replacement (one array, refilled for each). */
+function* resampleIndices(n: number, resamples: number, seed: number): Generator<Int32Array> {
+  if (n === 0) return;
   const rng = Rng.derive(seed, 'bootstrap');
-  const values: Record<string, number[]> = {};
   const idx = new Int32Array(n);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) idx[i] = rng.int(n);
-    for (const [k, v] of Object.entries(statistics(idx))) if (!Number.isNaN(v)) (values[k] ??= []).push(v);
+    yield idx;
   }
+}
+
+/** The (2.5, 97.5) percentiles of each statistic over the resamples, NaNs left out. */
+function percentileIntervals(resampled: Record<string, number>[]): Record<string, Interval> {
+  const values: Record<string, number[]> = {};
+  for (const stats of resampled) for (const [k, v] of Object.entries(stats)) if (!Number.isNaN(v)) (values[k] ??= []).push(v);
   return Object.fromEntries(Object.entries(values).map(([k, vs]) => {
     vs.sort((a, b) => a - b);
     return [k, [quantile(vs, 0.025), quantile(vs, 0.975)] as Interval];

@@ -51,11 +51,11 @@ export function cliReporter(opts: ReporterOptions): CliReporter {
       write(`warning: ${message}`);
     },
     progress(label, total): Progress {
-      if (opts.quiet) return { tick: () => undefined, stop: () => undefined };
+      if (opts.quiet) return { wantsFields: () => false, tick: () => undefined, stop: () => undefined };
       if (!stream.isTTY) return plainProgress(label, total, stream, (opts.plainEverySeconds ?? 30) * 1000);
       const bar = terminalBar(label, total, stream);
       activeBar = bar.bar;
-      return { tick: bar.tick, stop: () => {
+      return { wantsFields: () => true, tick: bar.tick, stop: () => {
         bar.bar.stop();
         if (activeBar === bar.bar) activeBar = undefined;
       } };
@@ -134,6 +134,7 @@ function plainProgress(label: string, total: number, stream: NodeJS.WriteStream,
   let last = Date.now();
   let latest: (() => Record<string, string>) | undefined;
   return {
+    wantsFields: () => Date.now() - last >= every,
     tick(steps, f) {
       done += steps;
       if (f) latest = f;

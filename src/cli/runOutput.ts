@@ -64,7 +64,7 @@ export async function withRunPredictions(ref: string, opts: RunOutputOptions, co
     const loaded = await loadFinishedRun(run.id, run.dir, opts.set);
     try {
       const split = splitOf(loaded, opts.split);
-      const predictions = predictSamples(loaded.model, loaded.data, splitIndices(loaded.data, split), loaded.config.train.eval_batch_size);
+      const predictions = await predictSamples(loaded.model, loaded.data, splitIndices(loaded.data, split), loaded.config.train.eval_batch_size);
       const record = dataRecord(loaded, opts.set);
       const recordText = record ? `${JSON.stringify({ run: run.id, split, samples: predictions.ids.length, data: record }, null, 2)}\n` : undefined;
       use({

@@ -141,9 +141,9 @@ export function meanGate(gate: Float32Array, components: string[], keep: (row: n
 }
 
 /** The reference run's unimodal predictions on `indices` (the same samples: checked by the caller). */
-function referenceOn(t: EvalTarget, indices: Int32Array): ReportExtras['reference'] {
+async function referenceOn(t: EvalTarget, indices: Int32Array): Promise<ReportExtras['reference']> {
   if (!t.reference) return undefined;
-  const p = predictSamples(t.reference.model, t.reference.data, indices, t.batchSize);
+  const p = await predictSamples(t.reference.model, t.reference.data, indices, t.batchSize);
   if (!p.unimodal) throw new UserError(`run ${t.reference.runId} (${t.reference.model.paradigm}) has no unimodal predictors`, { where: '--reference', hint: 'name an ensemble, late-fusion or dmil run trained on the same data' });
   return { run: t.reference.runId, unimodal: p.unimodal };
 }
@@ -169,16 +169,19 @@ export interface EvalTarget {
 export async function evaluateSplits(t: EvalTarget, splits: { split: EvalSplit; file?: string; data?: unknown }[]): Promise<EvalReport[]> {
   const probes = await fitLabelProbes(t.model, t.data, t.batchSize, t.seed);
   try {
-    return splits.map(({ split, file, data }) => {
+    const reports: EvalReport[] = [];
+    for (const { split, file, data } of splits) {
       const indices = splitIndices(t.data, split);
-      const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictSamples(t.model, t.data, indices, t.batchSize), { nProbe: probes?.score(indices) ?? null, data, reference: referenceOn(t, indices) });
+      const predictions = await predictSamples(t.model, t.data, indices, t.batchSize);
+      const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictions, { nProbe: (await probes?.score(indices)) ?? null, data, reference: await referenceOn(t, indices) });
       if (t.save !== false) {
         const folder = path.join(t.runDir, runFiles.eval);
         ensureFolder(folder);
         writeJsonAtomic(path.join(folder, `${file ?? split}.json`), report);
       }
-      return report;
-    });
+      reports.push(report);
+    }
+    return reports;
   } finally {
     probes?.dispose();
   }

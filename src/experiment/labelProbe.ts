@@ -24,24 +24,27 @@ export interface LabelProbes {
    * same probe on the full representation it was cut from (z_m, its ceiling), by N's name; and
    * the majority-class accuracy there.
    */
-  score(indices: Int32Array): { accuracy: Record<string, number>; ceiling: Record<string, number>; chance: number };
+  score(indices: Int32Array): Promise<{ accuracy: Record<string, number>; ceiling: Record<string, number>; chance: number }>;
   dispose(): void;
 }
 
 type Representations = (inputs: tf.Tensor2D[]) => Record<string, tf.Tensor2D>;
 
 /** Every sample's representations, by name, as [samples, width] arrays (sample order). */
-function representations(of: Representations, data: Dataset, batchSize: number): Record<string, Float32Array> {
+async function representations(of: Representations, data: Dataset, batchSize: number): Promise<Record<string, Float32Array>> {
   const n = data.labels.length;
-  let out: Record<string, Float32Array> | undefined;
+  const out: Record<string, Float32Array> = {};
   for (const idx of chunks(Int32Array.from(data.labels.keys()), batchSize)) {
     const batch = makeBatch(data, idx);
     const reps = tf.tidy(() => of(batch.inputs) as unknown as tf.TensorContainerObject) as unknown as Record<string, tf.Tensor2D>;
     disposeBatch(batch);
-    out = collectRows(out, reps, n, idx[0]);
-    tf.dispose(Object.values(reps));
+    try {
+      await collectRows([out], [reps], n, idx[0]);
+    } finally {
+      tf.dispose(Object.values(reps));
+    }
   }
-  return out ?? {};
+  return out;
 }
 
 interface Probe {
@@ -69,20 +72,24 @@ export async function fitLabelProbes(model: ParadigmModel, data: Dataset, batchS
   if (!model.labelFreeRepresentations || !splitIndices(data, 'train').length || !splitIndices(data, 'val').length) return null;
   const probes: Probe[] = [];
   const ceilings: Probe[] = [];
-  for (const [name, values] of Object.entries(representations((x) => model.labelFreeRepresentations!(x), data, batchSize))) probes.push(await fitProbe(name, values, data, seed));
+  for (const [name, values] of Object.entries(await representations((x) => model.labelFreeRepresentations!(x), data, batchSize))) probes.push(await fitProbe(name, values, data, seed));
   if (model.probeCeilingRepresentations) {
-    for (const [name, values] of Object.entries(representations((x) => model.probeCeilingRepresentations!(x), data, batchSize))) ceilings.push(await fitProbe(name, values, data, seed));
+    for (const [name, values] of Object.entries(await representations((x) => model.probeCeilingRepresentations!(x), data, batchSize))) ceilings.push(await fitProbe(name, values, data, seed));
   }
   const prior = classPrior(data);
   const majority = prior.indexOf(Math.max(...prior));
   return {
-    score(indices) {
+    async score(indices) {
       const labels = Int32Array.from(indices, (i) => data.labels[i]);
-      const accuracyOf = (ps: Probe[]) => Object.fromEntries(ps.map((p) => {
-        const pred = predictSamples(p.model, p.data, indices, batchSize);
-        return [p.name, accuracy(argmaxRows(pred.probs, pred.classes), labels)];
-      }));
-      return { accuracy: accuracyOf(probes), ceiling: accuracyOf(ceilings), chance: accuracy(new Int32Array(labels.length).fill(majority), labels) };
+      const accuracyOf = async (ps: Probe[]) => {
+        const out: Record<string, number> = {};
+        for (const p of ps) {
+          const pred = await predictSamples(p.model, p.data, indices, batchSize);
+          out[p.name] = accuracy(argmaxRows(pred.probs, pred.classes), labels);
+        }
+        return out;
+      };
+      return { accuracy: await accuracyOf(probes), ceiling: await accuracyOf(ceilings), chance: accuracy(new Int32Array(labels.length).fill(majority), labels) };
     },
     dispose: () => [...probes, ...ceilings].forEach((p) => p.model.params.dispose()),
   };

@@ -50,7 +50,8 @@ interface Net {
 }
 
 function mlp(inDim: number, hidden: number, out: number, rng: Rng): Net {
-  const u = (fanIn: number, shape: number[]) => tf.variable(tf.tensor(rng.uniformArray(shape.reduce((a, b) => a * b, 1), 1 / Math.sqrt(fanIn)), shape));
+  // tidy releases the initial tensor; the variable holds its own reference to the data (and tidy keeps variables).
+  const u = (fanIn: number, shape: number[]) => tf.tidy(() => tf.variable(tf.tensor(rng.uniformArray(shape.reduce((a, b) => a * b, 1), 1 / Math.sqrt(fanIn)), shape)));
   const w1 = u(inDim, [inDim, hidden]);
   const b1 = u(inDim, [hidden]);
   const w2 = u(hidden, [hidden, out]);
@@ -106,8 +107,8 @@ export interface BatchPid extends Pid {
 }
 
 export interface BatchEstimator {
-  /** The PID of the samples `evaluate` (indices), in bits. */
-  estimate(evaluate: Int32Array): BatchPid;
+  /** The PID of the samples `evaluate` (indices), in bits (one device read per batch). */
+  estimate(evaluate: Int32Array): Promise<BatchPid>;
   dispose(): void;
 }
 
@@ -136,7 +137,7 @@ export function fitBatchEstimator(inp: BatchInputs, fit: Int32Array, settings: P
   optimizer.dispose();
 
   return {
-    estimate(evaluate) {
+    async estimate(evaluate) {
       const sums = { Iq: 0, I1: 0, I2: 0, I12: 0, n: 0 };
       for (const idx of batches(evaluate, Math.min(s.batchSize, evaluate.length))) {
         const values = tf.tidy(() => {
@@ -145,8 +146,13 @@ export function fitBatchEstimator(inp: BatchInputs, fit: Int32Array, settings: P
           const q = projectedQ(f1.apply(rowsOf(inp.x1, inp.d1, idx)), f2.apply(rowsOf(inp.x2, inp.d2, idx)), p1, p2, s.sinkhornIterations);
           return tf.stack([jointInformation(q), classifierInformation(p1), classifierInformation(p2), classifierInformation(rowsOf(inp.p12, C, idx))]);
         });
-        const [Iq, I1, I2, I12] = values.dataSync();
-        values.dispose();
+        let read: Float32Array;
+        try {
+          read = (await values.data()) as Float32Array;
+        } finally {
+          values.dispose();
+        }
+        const [Iq, I1, I2, I12] = read;
         sums.Iq += Iq;
         sums.I1 += I1;
         sums.I2 += I2;
@@ -170,7 +176,7 @@ export function fitBatchEstimator(inp: BatchInputs, fit: Int32Array, settings: P
 export async function pidBatch(inp: BatchInputs, fit: Int32Array, evaluate: Int32Array, settings: Partial<BatchSettings> = {}): Promise<BatchPid> {
   const est = fitBatchEstimator(inp, fit, settings);
   try {
-    return est.estimate(evaluate);
+    return await est.estimate(evaluate);
   } finally {
     est.dispose();
   }

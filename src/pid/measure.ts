@@ -7,7 +7,7 @@
 //          trained on the training split (epoch chosen on validation) and evaluated on held-out samples;
 //   pointwise: per-sample scores from the same classifiers.
 // Intervals: percentile bootstrap over the evaluated samples (the estimators are not refitted).
-import { bootstrapIntervals, type Interval } from '../analysis/intervals';
+import { bootstrapIntervals, bootstrapIntervalsAsync, type Interval } from '../analysis/intervals';
 import { fitBatchEstimator, type BatchInputs } from './batch';
 import { jointFromSamples, pidExact, type Pid } from './exact';
 import { discretise, LIANG_PCA_COMPONENTS, type SourceScale } from './discretise';
@@ -102,7 +102,7 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
   if (req.estimators.includes('exact')) report.exact = exactEstimate(config, data, split, evaluate, logger, req.standardisation);
   if (needsClassifiers) {
     const classifiers = await fitClassifiers(config, data, logger);
-    if (req.estimators.includes('batch')) report.batch = batchEstimate(config, data, split, evaluate, classifiers, logger);
+    if (req.estimators.includes('batch')) report.batch = await batchEstimate(config, data, split, evaluate, classifiers, logger);
     if (req.pointwise) report.pointwise = { indices: evaluate, scores: pointwiseScores(classifiers.p1, classifiers.p2, classifiers.p12, data.labels, classPrior(data), evaluate) };
   }
   return report;
@@ -141,17 +141,17 @@ function exactEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate
 }
 
 /** Liang et al.'s neural estimator: q learned on the features of the training split, read on `evaluate`. */
-function batchEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate: Int32Array, classifiers: Classifiers, logger: Logger): PidEstimate {
+async function batchEstimate(config: Config, data: Dataset, split: EvalSplit, evaluate: Int32Array, classifiers: Classifiers, logger: Logger): Promise<PidEstimate> {
   const b = config.pid.batch;
   const inputs: BatchInputs = {
     x1: data.modalities[0].values, x2: data.modalities[1].values, d1: featureSize(data.modalities[0]), d2: featureSize(data.modalities[1]), ...classifiers, classes: data.classNames.length,
   };
   const est = fitBatchEstimator(inputs, splitIndices(data, 'train'), { batchSize: b.batch_size, epochs: b.epochs, hidden: b.hidden, lr: b.lr, sinkhornIterations: b.sinkhorn_iterations, seed: config.seed });
   try {
-    const full = est.estimate(evaluate);
+    const full = await est.estimate(evaluate);
     if (!Number.isFinite(full.I_q)) logger.warn('batch: the learned q became NaN; its R, U1, U2, S are not defined (try a smaller pid.batch.lr)');
     const B = config.pid.bootstrap;
-    const intervals = B > 0 ? bootstrapIntervals(evaluate.length, (idx) => pick(est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), B, config.seed) : {};
+    const intervals = B > 0 ? await bootstrapIntervalsAsync(evaluate.length, async (idx) => pick(await est.estimate(Int32Array.from(idx, (i) => evaluate[i]))), B, config.seed) : {};
     return {
       values: pick(full), intervals,
       method: `a variant of BATCH (Liang et al. 2023; one score per class, ${b.sinkhorn_iterations} Sinkhorn steps, batch marginals): q learned on batches of ${b.batch_size} training samples over ${b.epochs} epochs, estimated on ${split} (${evaluate.length} samples); classifiers: ${config.model.backbone.type} backbones, epoch chosen on validation`,
@@ -181,7 +181,7 @@ async function fitClassifiers(config: Config, data: Dataset, logger: Logger): Pr
     try {
       const o = await runStage({ stage: m.stages[0], model: m, data, train: c.train, seed: config.seed, logger: { ...logger, info: () => undefined, progress: logger.progress } });
       logger.info(`classifier ${model.paradigm === 'joint' ? 'joint' : `on ${(model as { modality: string }).modality}`}: kept epoch ${o.bestEpoch}, val accuracy ${o.best.accuracy.toFixed(4)}`);
-      out.push(predictSamples(m, data, all, c.train.eval_batch_size).probs);
+      out.push((await predictSamples(m, data, all, c.train.eval_batch_size)).probs);
     } finally {
       m.params.dispose();
     }

@@ -53,7 +53,7 @@ export async function readRunInput(id: string, dir: string, startBackend: () => 
   await startBackend();
   const loaded = await loadFinishedRun(id, dir);
   try {
-    input.predictions = predictSamples(loaded.model, loaded.data, splitIndices(loaded.data, 'test'), loaded.config.train.eval_batch_size);
+    input.predictions = await predictSamples(loaded.model, loaded.data, splitIndices(loaded.data, 'test'), loaded.config.train.eval_batch_size);
   } finally {
     loaded.model.params.dispose();
   }

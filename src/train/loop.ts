@@ -133,7 +133,7 @@ class StageTraining {
     } else {
       // Epoch 0: the model the stage starts from is a candidate like any epoch, so a stage that
       // only makes the prediction worse keeps what it was given.
-      const valRow = evaluateStage(stage, data, this.valIdx, this.train.eval_batch_size);
+      const valRow = await evaluateStage(stage, data, this.valIdx, this.train.eval_batch_size);
       this.incoming = observation(valRow);
       if (this.train.keep_incoming) {
         this.early = observe(this.early, 0, this.incoming, this.opts).state;
@@ -152,7 +152,7 @@ class StageTraining {
     const pass = await this.trainPass(lr, started);
     this.guardDivergence(pass.row.loss);
     const valStart = performance.now();
-    const valRow = evaluateStage(this.run.stage, this.run.data, this.valIdx, this.train.eval_batch_size);
+    const valRow = await evaluateStage(this.run.stage, this.run.data, this.valIdx, this.train.eval_batch_size);
     const valSeconds = (performance.now() - valStart) / 1000;
     const seen = observe(this.early, this.epoch + 1, observation(valRow), this.opts);
     this.early = seen.state;
@@ -204,11 +204,12 @@ class StageTraining {
       stepSeconds += (stepEnd - stepStart) / 1000;
       Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (stepEnd - started) / 1000 });
       // The running loss costs a device read: offered at most twice a second, read only if shown.
-      if (pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) {
+      if ((pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) && bar.wantsFields()) {
         shown = pace.seconds;
+        const loss = (await sums.peek(0)) / pace.samples;
         bar.tick(1, () => ({
           'samples/s': formatRate(samplesPerSecond(pace)),
-          loss: fmt(sums.peek(0) / pace.samples),
+          loss: fmt(loss),
           ...(this.lastValAccuracy !== undefined ? { 'val acc': fmt(this.lastValAccuracy) } : {}),
           ETA: etaText(eta(pace)),
         }));
@@ -219,7 +220,7 @@ class StageTraining {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     bar.stop();
-    const values = sums.means(this.trainIdx.length);
+    const values = await sums.means(this.trainIdx.length);
     return { row: Object.fromEntries(this.step.termNames.map((n, i) => [n, values[i]])), stepSeconds, seconds: (performance.now() - started) / 1000, pace };
   }
 

@@ -31,20 +31,27 @@ export class DeviceSum {
     this.sum = next;
   }
 
-  /** Sum number `index` so far (one device read; for progress displays, not every step). */
-  peek(index: number): number {
+  /** Sum number `index` so far (one device read of one number; for progress displays, not every step). */
+  async peek(index: number): Promise<number> {
     if (!this.sum) return Number.NaN;
     const part = this.sum.slice(index, 1);
-    const v = part.dataSync()[0];
-    part.dispose();
-    return v;
+    try {
+      return (await part.data())[0];
+    } finally {
+      part.dispose();
+    }
   }
 
   /** The sums divided by `count`, and the sum released. */
-  means(count: number): number[] {
-    const values = this.sum ? Array.from(this.sum.dataSync(), (v) => v / Math.max(count, 1)) : [];
-    this.dispose();
-    return values;
+  async means(count: number): Promise<number[]> {
+    const sum = this.sum;
+    this.sum = undefined;
+    if (!sum) return [];
+    try {
+      return Array.from(await sum.data(), (v) => v / Math.max(count, 1));
+    } finally {
+      sum.dispose();
+    }
   }
 
   dispose(): void {
@@ -54,7 +61,7 @@ export class DeviceSum {
 }
 
 /** Loss terms (means over samples) and accuracy of a stage on some samples, in eval mode. */
-export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, batchSize: number): Record<string, number> {
+export async function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, batchSize: number): Promise<Record<string, number>> {
   const sums = new DeviceSum();
   let names: string[] = [];
   for (const idx of chunks(indices, batchSize)) {
@@ -66,7 +73,7 @@ export function evaluateStage(stage: Stage, data: Dataset, indices: Int32Array, 
     }));
     disposeBatch(batch);
   }
-  const values = sums.means(indices.length);
+  const values = await sums.means(indices.length);
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
