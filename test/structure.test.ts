@@ -49,3 +49,30 @@ test(`no file in src/ over ${MAX_FILE_LINES} lines and no function over ${MAX_FU
   }
   assert.deepEqual(tooLong, []);
 });
+
+test('no synchronous device read in src/ (dataSync, arraySync, bufferSync): WebGPU under Node cannot do them', () => {
+  const found = sources(path.join(repoRoot, 'src')).flatMap((file) => fs.readFileSync(file, 'utf8').split('\n')
+    .map((line, i) => (/\b(dataSync|arraySync|bufferSync)\s*\(/.test(line) ? `${path.relative(repoRoot, file)}:${i + 1}: ${line.trim()}` : ''))
+    .filter(Boolean));
+  assert.deepEqual(found, [], 'read with await t.data() / t.array() instead (test/integration/syncReads.test.ts runs every command on a backend that refuses them)');
+});
+
+test('every installed dependency with an install script is listed in package.json allowScripts (npm 12 runs only those)', () => {
+  const allow = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> }).allowScripts;
+  const withScripts: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir)) {
+      if (e.startsWith('.')) continue;
+      const p = path.join(dir, e);
+      if (e.startsWith('@')) { walk(p); continue; }
+      const manifest = path.join(p, 'package.json');
+      if (!fs.existsSync(manifest)) continue;
+      const j = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name: string; scripts?: Record<string, string> };
+      if (['preinstall', 'install', 'postinstall'].some((s) => j.scripts?.[s])) withScripts.push(j.name);
+      if (fs.existsSync(path.join(p, 'node_modules'))) walk(path.join(p, 'node_modules'));
+    }
+  };
+  walk(path.join(repoRoot, 'node_modules'));
+  assert.ok(withScripts.length > 0, 'the walk found the packages with install scripts');
+  assert.deepEqual([...new Set(withScripts)].filter((n) => !(n in allow)), [], 'add them to allowScripts: true if dmil needs what the script does, false if not');
+});

@@ -88,7 +88,7 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Bac
     if (choice === 'tensorflow') {
       throw new UserError('the native TensorFlow backend could not be loaded', {
         where: '--backend tensorflow',
-        hint: `${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}; install @tensorflow/tfjs-node (CPU) or -node-gpu (CUDA 11.2 + cuDNN 8.1), or use --backend wasm`,
+        hint: `${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}. @tensorflow/tfjs-node-gpu needs CUDA 11.2, cuDNN 8.1 and a libtensorflow you already have (its install downloads one from a host that now refuses it; TFJS_NODE_BASE_URI points it at your copy: docs/how-to/gpu.md). Without them: --backend webgpu on a GPU, --backend wasm on a CPU`,
       });
     }
   }

@@ -25,6 +25,7 @@ import type { StagePosition } from '../train/pace';
 import type { EarlyStopMetric } from '../config/primitives';
 import { sumEpochTimes, type EpochTime } from '../train/epochTime';
 import { Interrupted, runStage, type MetricsRow, type StageOutcome } from '../train/loop';
+import { bufferNeeds, checkBufferLimits } from '../train/bufferLimits';
 import { upgradeLoopState, type LoopState, type StageSnapshot } from '../train/loopState';
 import type { Dataset } from '../data/dataset';
 import { dataInfoFiles, modelSpec, prepareForRun, prepareForTraining, readDataInfo } from './data';
@@ -56,6 +57,7 @@ export async function trainNew(config: Config, opts: TrainOptions): Promise<Trai
   const { data, info } = await prepareForTraining(config);
   const model = buildModel(config, modelSpec(data));
   try {
+    await requireDeviceFits(model, data, config, opts.backend);
     const source = sourceState();
     const meta: RunMeta = {
       id: '', name: config.name, status: 'running', paradigm: config.model.paradigm, dataset: config.data.source,
@@ -81,6 +83,11 @@ export async function trainNew(config: Config, opts: TrainOptions): Promise<Trai
   }
 }
 
+/** On a GPU whose limits are known, a batch whose buffers would not fit is refused before anything is written. */
+async function requireDeviceFits(model: ParadigmModel, data: Dataset, config: Config, backend: BackendReport): Promise<void> {
+  if (backend.adapter) checkBufferLimits(await bufferNeeds(model, data, config.train), backend.adapter.limits, config.train);
+}
+
 export async function trainResume(runId: string, runDir: string, opts: TrainOptions): Promise<TrainResult> {
   const lock = acquireRunLock(runDir, runId, 'dmil train --resume');
   let model: ParadigmModel | undefined;
@@ -90,6 +97,7 @@ export async function trainResume(runId: string, runDir: string, opts: TrainOpti
     const config = readRunConfig(runDir);
     const { data } = await prepareForRun(config, readDataInfo(runDir), runDir, true);
     model = buildModel(config, modelSpec(data));
+    await requireDeviceFits(model, data, config, opts.backend);
     const recovery = recoverRunFolder(runDir, meta, model.stages.map((s) => s.name));
     const repairing = recovery.retrain.length > 0;
     if (meta.status === 'done' && !repairing) throw new UserError('run is already done; nothing to resume', { where: runId, hint: 'start a new run with dmil train CONFIG' });
