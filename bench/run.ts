@@ -3,7 +3,7 @@
 // Speed is measured here, never in tests. Modes: --reference FILE (against PyTorch, versus.ts),
 // --conv-profile and --dmil-profile (per kernel, profile.ts), --conv-layers N (the conv
 // backbone layer by layer on N threads, profile.ts), --report-only, --gpu-only,
-// --pid-only, --load-only, --overrides-only.
+// --pid-only, --load-only, --overrides-only, --memory-only [--backend NAME] (memory.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +19,7 @@ import { measurePid, type PidEstimator } from '../src/pid/measure';
 import { Rng } from '../src/rng';
 import { chromiumPath, openReport } from './browser';
 import { fashionConvConfig, fmt, median, MIN_SECONDS, root, throughput } from './measure';
+import { memoryOverRun } from './memory';
 import { convLayers, convProfile, dmilProfile } from './profile';
 import { sideBySide, workloads } from './versus';
 
@@ -164,6 +165,8 @@ async function main(): Promise<void> {
   if (refAt >= 0) return sideBySide(process.argv[refAt + 1] ?? path.join(root, 'bench', 'reference', 'pytorch-cpu.json'));
   if (process.argv.includes('--report-only')) return reportSpeed();
   if (process.argv.includes('--gpu-only')) return gpuCases();
+  const backendAt = process.argv.indexOf('--backend');
+  if (process.argv.includes('--memory-only')) return memoryOverRun((backendAt >= 0 ? process.argv[backendAt + 1] : 'wasm') as BackendChoice);
   if (process.argv.includes('--pid-only')) return pidSpeed();
   if (process.argv.includes('--load-only')) return loading();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();

@@ -1,6 +1,6 @@
 // Device memory over a run, on the default backend (wasm with dmil's kernels): for every paradigm
-// and every stage, the tensor count, the bytes and the backend's data ids after each epoch equal
-// those after the stage's first epoch, and every stage gives back what it took; reading a run
+// and every stage, the tensor count and the bytes after each epoch equal those after the stage's
+// first epoch, and every stage gives back everything it took (data ids included); reading a run
 // back (eval, decompose, report, pid with both estimators) leaves nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ const PARADIGMS = [
 ];
 
 for (const model of PARADIGMS) {
-  test(`${model.paradigm}: tensors, bytes and data ids flat across the epochs of every stage, and back to the start after each`, async () => {
+  test(`${model.paradigm}: tensors and bytes flat across the epochs of every stage; tensors, bytes and data ids back to the start after each`, async () => {
     await selectBackend('wasm');
     const config = configFromObject(tinyConfig({ model: { ...model, backbone: { hidden: [16], out: 8 } }, train: { epochs: 4, batch_size: 32, early_stop: { patience: 0 } } })).config;
     const { data } = await prepareForTraining(config);
@@ -44,7 +44,9 @@ for (const model of PARADIGMS) {
       const epochs: Memory[] = [];
       await runStage({ stage, model: m, data, train: stage.train ?? config.train, seed: 1, logger: silentLogger, onEpochEnd: async (_, rows) => void (rows.some((r) => r.split === 'train') && epochs.push(memory())) });
       assert.equal(epochs.length, stage.train?.epochs ?? config.train.epochs, `${stage.name}: an entry per epoch`);
-      for (const [i, e] of epochs.entries()) assert.deepEqual(e, epochs[0], `${stage.name}: epoch ${i + 1} against epoch 1`);
+      // Tensors and bytes; data ids count buffers, which the best epoch's snapshot shares with the
+      // weights until a step replaces them, so they may move between two values without a leak.
+      for (const [i, e] of epochs.entries()) assert.deepEqual({ tensors: e.tensors, bytes: e.bytes }, { tensors: epochs[0].tensors, bytes: epochs[0].bytes }, `${stage.name}: epoch ${i + 1} against epoch 1`);
       assert.deepEqual(memory(), withModel, `${stage.name} gave back what it took`);
     }
     m.params.dispose();
