@@ -11,8 +11,12 @@
 # --node        a Node.js 20+ tarball, unpacked into /tmp and used when node is missing or older.
 #
 # It runs the WebGPU parity tests (a training step of each paradigm and backbone on webgpu
-# against cpu) and the GPU bench (joint, DMIL's stages, conv2d, a wide MLP, webgpu against wasm),
-# then prints one summary. Keep the whole run under 10 minutes.
+# against cpu), every command of test/integration/syncReads.test.ts on webgpu (train for every
+# paradigm and stage, resume, eval, decompose, report, pid, a sweep: WebGPU cannot read the
+# device synchronously under Node, so any synchronous read fails there), the parity,
+# determinism and speed table of scripts/gpuCheck.ts (every paradigm trained twice on webgpu and
+# once on wasm), the memory of a 30-epoch DMIL run on webgpu, and the GPU bench (joint, DMIL's
+# stages, conv2d, a wide MLP, webgpu against wasm); then one summary. About 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deb=""; tarball=""
@@ -42,10 +46,23 @@ node --test dist/test/webgpu.test.js > /tmp/gpu-check-parity.txt 2>&1
 parity=$?
 set -e
 grep -E '^(not )?ok|# (pass|fail|skip)|SKIP|largest difference' /tmp/gpu-check-parity.txt || true
+echo "== every command on webgpu, no synchronous reads =="
+set +e
+DMIL_SYNC_READS_BACKEND=webgpu timeout 240 node --test dist/test/integration/syncReads.test.js > /tmp/gpu-check-syncreads.txt 2>&1
+syncreads=$?
+set -e
+grep -E '^(not )?ok|# (pass|fail)|identical|differs' /tmp/gpu-check-syncreads.txt || true
+echo "== parity, determinism and speed table (webgpu against wasm) =="
+timeout 240 node dist/scripts/gpuCheck.js --backend webgpu --reference wasm 2>/dev/null | tee /tmp/gpu-check-table.md || echo "the table did not finish (see above)"
+echo "== memory over a 30-epoch DMIL run on webgpu =="
+timeout 150 node dist/bench/run.js --memory-only --backend webgpu 2>&1 | tee /tmp/gpu-check-memory.txt || true
 echo "== bench (webgpu against wasm) =="
 timeout 420 node dist/bench/run.js --gpu-only 2>&1 | tee /tmp/gpu-check-bench.txt
 echo "== summary =="
 if grep -q '# SKIP' /tmp/gpu-check-parity.txt; then echo "parity: SKIPPED ($(grep -o 'SKIP.*' /tmp/gpu-check-parity.txt | head -1))";
 elif [ $parity -eq 0 ]; then echo "parity: passed"; else echo "parity: FAILED (see /tmp/gpu-check-parity.txt)"; fi
+if [ $syncreads -eq 0 ]; then echo "commands on webgpu: passed, no synchronous read"; else echo "commands on webgpu: FAILED (see /tmp/gpu-check-syncreads.txt)"; fi
+grep -E 'flat in every stage' /tmp/gpu-check-memory.txt | sed 's/^/memory: /' || echo "memory: no result"
 grep -E '^webgpu ' /tmp/gpu-check-bench.txt | sed 's/^/bench: /' || echo "bench: no webgpu numbers"
-exit $parity
+echo "table for the README: /tmp/gpu-check-table.md"
+[ $parity -eq 0 ] && [ $syncreads -eq 0 ]
