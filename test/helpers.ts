@@ -59,3 +59,10 @@ export function writeIdx(file: string, shape: number[], data: Uint8Array): void 
   shape.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
   fs.writeFileSync(file, Buffer.concat([head, Buffer.from(data)]));
 }
+
+/** The rows of `dmil sweep status ID` (cell, setting, status, ...), split on runs of spaces. */
+export function sweepStatusRows(id: string, runsDir: string, env: NodeJS.ProcessEnv = process.env): string[][] {
+  const r = spawnSync(process.execPath, [dmilBin, 'sweep', 'status', id, '--runs-dir', runsDir], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s{2,}/));
+}

@@ -1,20 +1,15 @@
-// dmil sweep: a table of runs over seeds and settings on a local job pool (resumable). The Slurm
-// executor on a real cluster: integration/slurm.test.ts.
+// dmil sweep: a table of runs over seeds and settings on a local job pool (resumable). A sweep
+// killed midway: integration/sweepKill.test.ts; the Slurm executor on a real cluster:
+// integration/slurm.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dmilBin, lastLine, runCli, tinyConfig, tmpDir, writeConfig } from './helpers';
+import { lastLine, runCli, sweepStatusRows as statusRows, tinyConfig, tmpDir, writeConfig } from './helpers';
 
 const axes = ['--axis', 'seed=1,2', '--axis', 'model.paradigm=joint,ensemble'];
 
-function statusRows(id: string, runsDir: string, env: NodeJS.ProcessEnv = process.env): string[][] {
-  const r = spawnSync(process.execPath, [dmilBin, 'sweep', 'status', id, '--runs-dir', runsDir], { encoding: 'utf8', env });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s{2,}/));
-}
 
 test('a local sweep trains every cell; the same command again retrains nothing; compare reads the sweep', () => {
   const dir = tmpDir('sweep-local');
@@ -34,28 +29,6 @@ test('a local sweep trains every cell; the same command again retrains nothing; 
   assert.equal(cmp.status, 0, cmp.stderr);
   assert.match(cmp.stdout, /model\.paradigm=joint +2 /);
   assert.match(cmp.stdout, /paired differences against "model\.paradigm=joint"/);
-});
-
-test('a sweep killed midway finishes the rest when run again, without retraining its done cells', async () => {
-  const dir = tmpDir('sweep-kill');
-  const runsDir = path.join(dir, 'runs');
-  const cfg = writeConfig(dir, tinyConfig({ train: { epochs: 40, batch_size: 8, early_stop: { patience: 0 } } }));
-  const child = spawn(process.execPath, [dmilBin, 'sweep', cfg, ...axes, '--jobs', '1', '--runs-dir', runsDir, '-q'], { detached: true, stdio: 'ignore' });
-  const sweeps = path.join(runsDir, 'sweeps');
-  const doneCells = () => {
-    if (!fs.existsSync(sweeps) || !fs.readdirSync(sweeps).length) return [];
-    return statusRows(fs.readdirSync(sweeps)[0], runsDir).filter((r) => r[2] === 'done');
-  };
-  for (let i = 0; i < 600 && doneCells().length < 1; i++) await new Promise((r) => setTimeout(r, 100));
-  process.kill(-child.pid!, 'SIGKILL');
-  await new Promise((r) => child.on('exit', r));
-  const before = doneCells();
-  assert.ok(before.length >= 1 && before.length < 4, `killed midway (${before.length} cells done)`);
-  const again = runCli(['sweep', cfg, ...axes, '--jobs', '2', '--runs-dir', runsDir]);
-  assert.equal(again.status, 0, again.stderr);
-  const after = statusRows(lastLine(again.stdout), runsDir);
-  assert.ok(after.every((r) => r[2] === 'done'), 'every cell done');
-  for (const b of before) assert.deepEqual(after.find((r) => r[0] === b[0]), b, `cell ${b[0]} kept its run and was not tried again`);
 });
 
 test('a sweep file: axes and named variants crossed, --set over the base, errors at file:line; dmil runs shows each run\'s cell and filters, sorts and removes', () => {

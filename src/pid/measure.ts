@@ -112,7 +112,7 @@ export async function measurePid(req: PidRequest): Promise<PidReport> {
 function requireEnoughSamples(n: number, split: EvalSplit, clusters: number, needsClassifiers: boolean): void {
   const need = Math.max(MIN_PID_SAMPLES, SAMPLES_PER_CLUSTER * clusters);
   if (n >= need) return;
-  const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, ${clusters} clusters), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
+  const why = need > MIN_PID_SAMPLES ? `the exact estimator needs at least ${need} (${SAMPLES_PER_CLUSTER} per cluster, pid.clusters ${clusters}), or its plug-in joint is mostly empty cells` : `an information estimate needs at least ${MIN_PID_SAMPLES}`;
   throw new UserError(`${split === 'all' ? 'the data has' : `the ${split} split has`} ${n} samples; ${why}`, { where: '--split', hint: `use more data${split !== 'all' && !needsClassifiers ? ', --split all' : ''}${need > MIN_PID_SAMPLES ? `, or fewer clusters (--set pid.clusters=${Math.max(2, Math.floor(n / SAMPLES_PER_CLUSTER))})` : ''}` });
 }
 
