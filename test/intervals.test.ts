@@ -4,7 +4,8 @@
 // quantile interpolation. (compare.test.ts checks t quantiles against published tables.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { incompleteBeta, pairedDifference, quantile, studentTCdf, studentTQuantile, t975, Z95 } from '../src/analysis/intervals';
+import { bootstrapInterval, bootstrapIntervals, bootstrapIntervalsAsync, incompleteBeta, pairedDifference, quantile, studentTCdf, studentTQuantile, t975, Z95 } from '../src/analysis/intervals';
+import { Rng } from '../src/rng';
 
 const close = (got: number, want: number, what: string, tol = 1e-10) =>
   assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: ${got} against ${want}`);
@@ -69,4 +70,34 @@ test('quantile interpolates linearly between order statistics (numpy\'s default)
   close(quantile(xs, 0.25), 1.75, '25%');
   close(quantile(xs, 0.9), 6.8, '90%');
   assert.ok(Number.isNaN(quantile([], 0.5)));
+});
+
+test('bootstrap: each resample is n seeded draws from Rng.derive(seed, "bootstrap"); exactly `resamples` of them; intervals the 2.5 and 97.5 percentiles', () => {
+  const seen: number[][] = [];
+  const values = [3, 1, 4, 1, 5, 9, 2, 6];
+  const out = bootstrapIntervals(values.length, (idx) => {
+    seen.push(Array.from(idx));
+    return { mean: Array.from(idx, (i) => values[i]).reduce((a, b) => a + b, 0) / idx.length };
+  }, 40, 7);
+  assert.equal(seen.length, 40);
+  const rng = Rng.derive(7, 'bootstrap');
+  const expected = Array.from({ length: 40 }, () => Array.from({ length: values.length }, () => rng.int(values.length)));
+  assert.deepEqual(seen, expected);
+  const means = expected.map((idx) => idx.reduce((a, i) => a + values[i], 0) / idx.length).sort((a, b) => a - b);
+  assert.deepEqual(Object.keys(out), ['mean']);
+  assert.deepEqual(out.mean, [quantile(means, 0.025), quantile(means, 0.975)]);
+});
+
+test('bootstrap: NaN resamples are dropped per statistic; a statistic NaN on every resample has no interval; no samples, no intervals', () => {
+  let call = 0;
+  const out = bootstrapIntervals(5, () => ({ a: call++ % 2 ? Number.NaN : 1, b: Number.NaN }), 10, 1);
+  assert.deepEqual(out, { a: [1, 1] });
+  assert.deepEqual(bootstrapInterval(5, () => Number.NaN, 10, 1), [Number.NaN, Number.NaN]);
+  assert.deepEqual(bootstrapIntervals(0, () => ({ v: 1 }), 10, 1), {});
+});
+
+test('bootstrapIntervalsAsync draws the same resamples and gives the same intervals as bootstrapIntervals', async () => {
+  const stat = (idx: Int32Array) => ({ s: idx.reduce((a, i) => a + i * i, 0), t: idx[0] });
+  assert.deepEqual(await bootstrapIntervalsAsync(12, async (idx) => stat(idx), 60, 3), bootstrapIntervals(12, stat, 60, 3));
+  assert.deepEqual(await bootstrapIntervalsAsync(0, async () => ({ v: 1 }), 10, 1), {});
 });
