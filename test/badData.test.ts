@@ -43,7 +43,7 @@ const cases: { name: string; config: string; expect: RegExp }[] = [
   { name: 'npy: Fortran order', config: npyConfig('fortran', { labels: fixture('labels_i8.npy'), modalities: [m('bad_fortran.npy')] }), expect: /bad_fortran\.npy: array is in Fortran order/ },
   { name: 'npy: fewer rows than labels', config: npyConfig('rows', { labels: fixture('labels_i8.npy'), modalities: [m('bad_rows5.npy')] }), expect: /bad_rows5\.npy: has 5 samples, labels_i8\.npy has 6 labels/ },
   { name: 'npy: labels of the wrong shape', config: npyConfig('labels2d', { labels: fixture('bad_labels2d.npy'), modalities: [m('m1_f4.npy')] }), expect: /bad_labels2d\.npy: labels must have shape \(N,\), got \(6, 2\)/ },
-  { name: 'npy: NaN value', config: npyConfig('npynan', { labels: fixture('labels_i8.npy'), modalities: [m('bad_nan.npy')] }), expect: /bad_nan\.npy\[1, 1\]: NaN is not a finite number/ },
+  { name: 'npy: NaN value', config: npyConfig('npynan', { labels: fixture('labels_i8.npy'), modalities: [m('bad_nan.npy')] }), expect: /bad_nan\.npy\[1, 1\]: modality "a" has 1 NaN and 0 infinite values; the first is NaN \(set data\.nonfinite: zero/ },
   { name: 'npy: truncated data', config: npyConfig('trunc', { labels: fixture('labels_i8.npy'), modalities: [m('bad_truncated.npy')] }), expect: /bad_truncated\.npy: truncated data/ },
   { name: 'npy: declared shape does not fit', config: npyConfig('shape', { labels: fixture('labels_i8.npy'), modalities: [{ ...m('m1_f4.npy'), shape: [2, 2] }] }), expect: /data\.modalities \(a\): shape \[2, 2\] holds 4 values, but the data has 3 per sample/ },
   { name: 'idx: truncated gzip', config: idxConfig('gztrunc', fixture('bad-truncated-idx3-ubyte.gz')), expect: /bad-truncated-idx3-ubyte\.gz: truncated or corrupt gzip/ },

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { nearest } from '../config/schemaWalk';
 import { isUserError, UserError } from '../errors';
 import { registerCompare } from './compare';
+import { registerData } from './data';
 import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
 import { registerInit } from './init';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerSchema(program);
   registerInit(program);
+  registerData(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');
   return program;
 }

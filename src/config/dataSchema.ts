@@ -112,6 +112,10 @@ export const csvData = z.strictObject({
   split: split.prefault({}),
 });
 
+/** What a source does with NaN and infinite feature values. */
+export const NONFINITE_POLICIES = ['error', 'zero'] as const;
+export type NonfinitePolicy = (typeof NONFINITE_POLICIES)[number];
+
 const npyModality = z.strictObject({
   name: identifier().describe('modality name'),
   path: z.string().describe('.npy file of shape [N, ...] (float32, float64 or integer, C order)'),
@@ -124,6 +128,7 @@ export const npyData = z.strictObject({
   split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
   group: z.string().optional().describe('a .npy of N groups (integers or strings), or the name of a column of the split file: eval, decompose and compare report accuracy and gate weights per group'),
   modalities: z.array(npyModality).min(1).superRefine(uniqueNames).describe('one .npy file per modality'),
+  nonfinite: z.enum(NONFINITE_POLICIES).default('error').describe('NaN and infinite feature values: error (one line with the modality, the counts and the first place) or zero (replaced by 0, as MultiBench does; the counts go into data.json)'),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
   split: split.prefault({}),
 });

@@ -1,5 +1,6 @@
 // The in-memory dataset every source produces and every paradigm consumes.
 import type { InteractionType } from '../interactionTypes';
+import type { NonfiniteCount } from './nonfinite';
 
 export interface ModalityData {
   name: string;
@@ -26,6 +27,8 @@ export interface Dataset {
   groups?: string[];
   /** Split per sample: 0 train, 1 val, 2 test. */
   split: Uint8Array;
+  /** NaN and infinite feature values the source replaced by 0 (`data.nonfinite: zero`), per modality. */
+  nonfinite?: NonfiniteCount[];
 }
 
 export const featureSize = (m: ModalityData): number => m.shape.reduce((a, b) => a * b, 1);

@@ -12,6 +12,7 @@ import { classNamesOf, encodeLabels, splitCode } from './labels';
 import { readNpy } from './npy';
 import { checkShape } from './shape';
 import { stratifiedSplit } from './split';
+import { applyNonfinite, type NonfiniteCount } from './nonfinite';
 
 function labelStrings(file: string): string[] {
   const a = readNpy(file);
@@ -64,6 +65,7 @@ function readSplitFile(file: string, n: number): { split: Uint8Array; ids?: stri
 export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
   const raw = labelStrings(cfg.labels);
   const n = raw.length;
+  const nonfinite: NonfiniteCount[] = [];
   const modalities = cfg.modalities.map((m) => {
     const a = readNpy(m.path);
     if (Array.isArray(a.values)) throw new UserError('features must be numeric, got strings', { where: m.path });
@@ -71,12 +73,9 @@ export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
       throw new UserError(`has ${a.shape[0]} samples, ${path.basename(cfg.labels)} has ${n} labels`, { where: m.path, hint: 'every modality file needs one row per label, in the same order' });
     }
     if (a.shape.length < 2) throw new UserError(`features must have shape (N, ...), got (${a.shape.join(', ')})`, { where: m.path, hint: 'reshape to (N, 1) for a single feature' });
-    for (let i = 0; i < a.values.length; i++) {
-      if (!Number.isFinite(a.values[i])) {
-        const f = a.values.length / n;
-        throw new UserError(`${a.values[i]} is not a finite number`, { where: `${m.path}[${Math.floor(i / f)}, ${i % f}]`, hint: 'impute or drop missing values first' });
-      }
-    }
+    const f = a.values.length / n;
+    const found = applyNonfinite(a.values, m.name, cfg.nonfinite, (i) => `${m.path}[${Math.floor(i / f)}, ${i % f}]`);
+    if (found) nonfinite.push(found);
     const shape = checkShape(m.shape, a.values.length / n, `data.modalities (${m.name})`);
     return { name: m.name, shape: m.shape ? shape : a.shape.slice(1), values: a.values };
   });
@@ -85,5 +84,5 @@ export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
   const fromFile = cfg.split_file ? readSplitFile(cfg.split_file, n) : undefined;
   const split = fromFile?.split ?? stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
   const groups = cfg.group ? readGroups(cfg.group, n, cfg.split_file) : undefined;
-  return { modalities, labels, classNames, ids: fromFile?.ids ?? raw.map((_, i) => String(i)), split, ...(groups ? { groups } : {}) };
+  return { modalities, labels, classNames, ids: fromFile?.ids ?? raw.map((_, i) => String(i)), split, ...(groups ? { groups } : {}), ...(nonfinite.length ? { nonfinite } : {}) };
 }

@@ -9,6 +9,7 @@ import { contentSha256, fileChange, fingerprintData, fingerprintFiles, type Data
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { applyStandardiser, fitStandardiser, type FeatureStats } from '../data/normalize';
+import type { NonfiniteCount } from '../data/nonfinite';
 import { generateSynthetic } from '../data/synthetic';
 import { generateLiang } from '../data/liangSource';
 import { loadCsv } from '../data/csvSource';
@@ -31,6 +32,8 @@ export interface DataInfo {
   standardisation: FeatureStats[];
   /** The input files and samples the run was trained on (absent in runs made before dmil 0.2). */
   fingerprint?: DataFingerprint;
+  /** NaN and infinite feature values replaced by 0 (`data.nonfinite: zero`), per modality; absent when there were none. */
+  nonfinite?: NonfiniteCount[];
 }
 
 /** `newData`: data a finished run predicts on, which may come without labels (CSV). */
@@ -119,6 +122,7 @@ export async function prepareForTraining(config: Config): Promise<{ data: Datase
     splitSizes: { train: count(0), val: count(1), test: count(2) },
     standardisation: stats,
     fingerprint: fingerprintData(config.data, raw),
+    ...(raw.nonfinite ? { nonfinite: raw.nonfinite } : {}),
   };
   return { data: applyStandardiser(raw, stats), info };
 }
