@@ -118,19 +118,53 @@ export type NonfinitePolicy = (typeof NONFINITE_POLICIES)[number];
 
 const npyModality = z.strictObject({
   name: identifier().describe('modality name'),
-  path: z.string().describe('.npy file of shape [N, ...] (float32, float64 or integer, C order)'),
+  path: z.string().optional().describe('.npy file of shape [N, ...] (float32, float64 or integer, C order); with data.splits the files are named per split there'),
   shape: shapeOf(),
 });
 
+const npySplitFiles = z.strictObject({
+  labels: z.string().describe('.npy of this split\'s labels'),
+  modalities: z.record(z.string(), z.string()).describe('modality name -> .npy file of this split'),
+});
+
+const valFromTrain = z.union([
+  z.strictObject({ last: positiveInt().describe('the last N training samples, in file order (AV-MNIST: 5000)') }),
+  z.strictObject({ fraction: z.number().gt(0).lt(1).describe('a seeded, class-stratified share of the training samples') }),
+]).describe('the validation split taken from the training files, when data.splits has no val');
+
 export const npyData = z.strictObject({
   source: z.literal('npy'),
-  labels: z.string().describe('.npy file of N labels (integers or strings)'),
+  labels: z.string().optional().describe('.npy file of N labels (integers or strings); required unless data.splits names files per split'),
   split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
   group: z.string().optional().describe('a .npy of N groups (integers or strings), or the name of a column of the split file: eval, decompose and compare report accuracy and gate weights per group'),
   modalities: z.array(npyModality).min(1).superRefine(uniqueNames).describe('one .npy file per modality'),
   nonfinite: z.enum(NONFINITE_POLICIES).default('error').describe('NaN and infinite feature values: error (one line with the modality, the counts and the first place) or zero (replaced by 0, as MultiBench does; the counts go into data.json)'),
+  splits: z.strictObject({ train: npySplitFiles, val: npySplitFiles.optional(), test: npySplitFiles })
+    .optional().describe('one file set per split, as benchmarks ship them (AV-MNIST: image/train_data.npy, image/test_data.npy, ...); then data.labels, the modalities\' paths and data.split_file are not used'),
+  val_from_train: valFromTrain.optional(),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
   split: split.prefault({}),
+}).superRefine((d, ctx) => {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!d.splits) {
+    if (d.labels === undefined) issue(['labels'], 'required: a .npy of labels (or data.splits with files per split)');
+    d.modalities.forEach((m, i) => m.path === undefined && issue(['modalities', i, 'path'], `required: modality ${m.name}'s .npy file (or data.splits with files per split)`));
+    if (d.val_from_train) issue(['val_from_train'], 'only with data.splits (files per split)');
+    return;
+  }
+  if (d.labels !== undefined) issue(['labels'], 'with data.splits the labels are named per split (data.splits.<split>.labels)');
+  if (d.split_file !== undefined) issue(['split_file'], 'with data.splits the files say the split');
+  d.modalities.forEach((m, i) => m.path !== undefined && issue(['modalities', i, 'path'], 'with data.splits the files are named per split (data.splits.<split>.modalities)'));
+  const names = d.modalities.map((m) => m.name);
+  for (const [split, files] of Object.entries(d.splits)) {
+    if (!files) continue;
+    const missing = names.filter((n) => !(n in files.modalities));
+    const extra = Object.keys(files.modalities).filter((n) => !names.includes(n));
+    if (missing.length) issue(['splits', split, 'modalities'], `no file for modality ${missing.join(', ')}`);
+    if (extra.length) issue(['splits', split, 'modalities', extra[0]], `no modality "${extra[0]}" in data.modalities (${names.join(', ')})`);
+  }
+  if (!d.splits.val && !d.val_from_train) issue(['splits'], 'no validation split: add data.splits.val, or data.val_from_train ({last: N} or {fraction: f})');
+  if (d.splits.val && d.val_from_train) issue(['val_from_train'], 'data.splits.val already names the validation files');
 });
 
 export const idxData = z.strictObject({
@@ -169,6 +203,7 @@ export const dataSchema = z.discriminatedUnion('source', [syntheticData, liangDa
 export const PATH_KEYS: readonly (readonly string[])[] = [
   ['data', 'path'], ['data', 'split_file'], ['data', 'images'], ['data', 'test_images'], ['data', 'test_labels'],
   ['data', 'modalities', '*', 'path'],
+  ['data', 'splits', '*', 'labels'], ['data', 'splits', '*', 'modalities', '*'],
 ];
 /** `data.labels` is a path for the npy, idx and pairs sources; npy's `data.group` when it names a .npy. */
 export const isPathKey = (path: readonly (string | number)[], source: unknown, value?: unknown): boolean =>

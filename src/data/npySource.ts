@@ -7,14 +7,14 @@ import type { NpyConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { requireFile } from './files';
 import { Rng } from '../rng';
-import type { Dataset } from './dataset';
+import type { Dataset, ModalityData } from './dataset';
 import { classNamesOf, encodeLabels, splitCode } from './labels';
 import { readNpy } from './npy';
 import { checkShape } from './shape';
 import { stratifiedSplit } from './split';
 import { applyNonfinite, type NonfiniteCount } from './nonfinite';
 
-function labelStrings(file: string): string[] {
+export function labelStrings(file: string): string[] {
   const a = readNpy(file);
   if (a.shape.length !== 1 && !(a.shape.length === 2 && a.shape[1] === 1)) {
     throw new UserError(`labels must have shape (N,), got (${a.shape.join(', ')})`, { where: file, hint: 'save a 1-D array of labels' });
@@ -62,25 +62,30 @@ function readSplitFile(file: string, n: number): { split: Uint8Array; ids?: stri
   };
 }
 
+/** One modality's .npy of n samples ([n, ...] numbers), with the config's shape and non-finite policy applied. */
+export function readModalityFile(file: string, m: NpyConfig['modalities'][number], n: number, labelsFile: string, policy: NpyConfig['nonfinite'], nonfinite: NonfiniteCount[]): ModalityData {
+  const a = readNpy(file);
+  if (Array.isArray(a.values)) throw new UserError('features must be numeric, got strings', { where: file });
+  if (a.shape[0] !== n) {
+    throw new UserError(`has ${a.shape[0]} samples, ${path.basename(labelsFile)} has ${n} labels`, { where: file, hint: 'every modality file needs one row per label, in the same order' });
+  }
+  if (a.shape.length < 2) throw new UserError(`features must have shape (N, ...), got (${a.shape.join(', ')})`, { where: file, hint: 'reshape to (N, 1) for a single feature' });
+  const f = a.values.length / n;
+  const found = applyNonfinite(a.values, m.name, policy, (i) => `${file}[${Math.floor(i / f)}, ${i % f}]`);
+  if (found) nonfinite.push(found);
+  const shape = checkShape(m.shape, f, `data.modalities (${m.name})`);
+  return { name: m.name, shape: m.shape ? shape : a.shape.slice(1), values: a.values };
+}
+
+/** One file per modality and one of labels (files per split: npySplits.ts). */
 export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
-  const raw = labelStrings(cfg.labels);
+  const labelsFile = cfg.labels!;
+  const raw = labelStrings(labelsFile);
   const n = raw.length;
   const nonfinite: NonfiniteCount[] = [];
-  const modalities = cfg.modalities.map((m) => {
-    const a = readNpy(m.path);
-    if (Array.isArray(a.values)) throw new UserError('features must be numeric, got strings', { where: m.path });
-    if (a.shape[0] !== n) {
-      throw new UserError(`has ${a.shape[0]} samples, ${path.basename(cfg.labels)} has ${n} labels`, { where: m.path, hint: 'every modality file needs one row per label, in the same order' });
-    }
-    if (a.shape.length < 2) throw new UserError(`features must have shape (N, ...), got (${a.shape.join(', ')})`, { where: m.path, hint: 'reshape to (N, 1) for a single feature' });
-    const f = a.values.length / n;
-    const found = applyNonfinite(a.values, m.name, cfg.nonfinite, (i) => `${m.path}[${Math.floor(i / f)}, ${i % f}]`);
-    if (found) nonfinite.push(found);
-    const shape = checkShape(m.shape, a.values.length / n, `data.modalities (${m.name})`);
-    return { name: m.name, shape: m.shape ? shape : a.shape.slice(1), values: a.values };
-  });
+  const modalities = cfg.modalities.map((m) => readModalityFile(m.path!, m, n, labelsFile, cfg.nonfinite, nonfinite));
   const classNames = classNamesOf(raw);
-  const labels = encodeLabels(raw, classNames, (i) => `${cfg.labels}[${i}]`);
+  const labels = encodeLabels(raw, classNames, (i) => `${labelsFile}[${i}]`);
   const fromFile = cfg.split_file ? readSplitFile(cfg.split_file, n) : undefined;
   const split = fromFile?.split ?? stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
   const groups = cfg.group ? readGroups(cfg.group, n, cfg.split_file) : undefined;

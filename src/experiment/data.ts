@@ -16,6 +16,7 @@ import { loadCsv } from '../data/csvSource';
 import { loadIdx } from '../data/idxSource';
 import { encodeLabels } from '../data/labels';
 import { loadNpy } from '../data/npySource';
+import { loadNpySplits } from '../data/npySplits';
 import { loadPairs } from '../data/pairsSource';
 import { UserError } from '../errors';
 import { DamagedFile, readRunJson } from '../runs/damaged';
@@ -46,7 +47,7 @@ export async function loadSource(config: Config, newData = false): Promise<Datas
     case 'csv':
       return loadCsv(config.data, config.seed, newData);
     case 'npy':
-      return loadNpy(config.data, config.seed);
+      return config.data.splits ? loadNpySplits(config.data, config.seed) : loadNpy(config.data, config.seed);
     case 'idx':
       return loadIdx(config.data, config.seed);
     case 'pairs':
