@@ -13,6 +13,7 @@ export function formatReport(r: EvalReport): string {
     ['macro_f1 [95% interval]', withInterval(r.macro_f1, r.macro_f1_ci)],
     ['synergy_indicator', num(r.synergy_indicator)],
   ];
+  if (r.dropped) rows.splice(1, 0, ['dropped before the split', `${r.dropped.count} (${r.dropped.why})`]);
   for (const [m, a] of Object.entries(r.unimodal_accuracy ?? {})) rows.push([`unimodal accuracy (${m})`, num(a)]);
   for (const [c, a] of Object.entries(r.component_accuracy ?? {})) rows.push([`component ${c} accuracy`, num(a)]);
   for (const [n, a] of Object.entries(r.n_probe_accuracy ?? {})) {

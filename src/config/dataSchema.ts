@@ -112,6 +112,21 @@ export const csvData = z.strictObject({
   split: split.prefault({}),
 });
 
+/** From regression labels to classes (CMU-MOSI/MOSEI sentiment in [-3, 3]). */
+const labelTransform = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('binary'),
+    threshold: z.number().default(0).describe('class 1 above it, 0 at or below'),
+    drop_equal: z.boolean().default(false).describe('drop samples whose label equals the threshold (MOSI\'s "non-zero" protocol)'),
+  }),
+  z.strictObject({
+    type: z.literal('bins'),
+    low: int().default(-3).describe('the lowest class: labels below are clipped to it'),
+    high: int().default(3).describe('the highest class: labels above are clipped to it'),
+  }),
+]).describe('regression labels to classes: binary (label > threshold) or bins (rounded and clipped to [low, high], e.g. 7-class MOSI); dropped samples are counted in data.json and every evaluation');
+export type LabelTransform = z.infer<typeof labelTransform>;
+
 /** What a source does with NaN and infinite feature values. */
 export const NONFINITE_POLICIES = ['error', 'zero'] as const;
 export type NonfinitePolicy = (typeof NONFINITE_POLICIES)[number];
@@ -142,6 +157,7 @@ export const npyData = z.strictObject({
   splits: z.strictObject({ train: npySplitFiles, val: npySplitFiles.optional(), test: npySplitFiles })
     .optional().describe('one file set per split, as benchmarks ship them (AV-MNIST: image/train_data.npy, image/test_data.npy, ...); then data.labels, the modalities\' paths and data.split_file are not used'),
   val_from_train: valFromTrain.optional(),
+  label_transform: labelTransform.optional(),
   seed: int().optional().describe('seed of the split; defaults to the top-level `seed`'),
   split: split.prefault({}),
 }).superRefine((d, ctx) => {

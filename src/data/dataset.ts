@@ -29,6 +29,8 @@ export interface Dataset {
   split: Uint8Array;
   /** NaN and infinite feature values the source replaced by 0 (`data.nonfinite: zero`), per modality. */
   nonfinite?: NonfiniteCount[];
+  /** Samples the label transform removed before the split (`data.label_transform`). */
+  dropped?: { count: number; why: string };
 }
 
 export const featureSize = (m: ModalityData): number => m.shape.reduce((a, b) => a * b, 1);

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { NpyConfig } from '../config/dataSchema';
+import type { LabelTransform, NpyConfig } from '../config/dataSchema';
+import { describeDrop, keepSamples, transformLabels } from './labelTransform';
 import { UserError } from '../errors';
 import { requireFile } from './files';
 import { Rng } from '../rng';
@@ -24,6 +25,33 @@ export function labelStrings(file: string): string[] {
     if (!Number.isInteger(v)) throw new UserError(`label ${v} at index ${i} is not an integer`, { where: `${file}[${i}]`, hint: 'save integer or string labels' });
     return String(v);
   });
+}
+
+/**
+ * Each sample's class name: the file's integer or string labels, or with a transform its numbers
+ * (shape (N,), (N, 1) or MultiBench's (N, 1, 1)) mapped to classes; null for a dropped sample.
+ */
+export function readLabels(file: string, transform?: LabelTransform): (string | null)[] {
+  if (!transform) return labelStrings(file);
+  const a = readNpy(file);
+  if (Array.isArray(a.values)) throw new UserError('a label transform needs numeric labels, got strings', { where: file, hint: 'remove data.label_transform for class labels' });
+  if (a.shape.length < 1 || a.shape.slice(1).some((d) => d !== 1)) {
+    throw new UserError(`labels must have shape (N,), (N, 1) or (N, 1, 1), got (${a.shape.join(', ')})`, { where: file, hint: 'save one label per sample' });
+  }
+  return transformLabels(a.values, transform, (i) => `${file}[${i}]`);
+}
+
+/** Class names and codes of labels read by readLabels (a dropped sample gets the first class, until it is removed). */
+export function encodeNamed(named: readonly (string | null)[], where: (i: number) => string): { classNames: string[]; labels: Int32Array } {
+  const classNames = classNamesOf(named.filter((x): x is string => x !== null));
+  return { classNames, labels: encodeLabels(named.map((x) => x ?? classNames[0]), classNames, where) };
+}
+
+/** The dataset without the samples readLabels dropped, recording how many and why. */
+export function withoutDropped(d: Dataset, named: readonly (string | null)[], transform?: LabelTransform): Dataset {
+  const count = named.filter((x) => x === null).length;
+  if (!transform || count === 0) return d;
+  return { ...keepSamples(d, named.map((x) => x !== null)), dropped: { count, why: describeDrop(transform) } };
 }
 
 /** `data.group`: a .npy of N groups, or a column of the split file. */
@@ -80,14 +108,14 @@ export function readModalityFile(file: string, m: NpyConfig['modalities'][number
 /** One file per modality and one of labels (files per split: npySplits.ts). */
 export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
   const labelsFile = cfg.labels!;
-  const raw = labelStrings(labelsFile);
-  const n = raw.length;
+  const named = readLabels(labelsFile, cfg.label_transform);
+  const n = named.length;
   const nonfinite: NonfiniteCount[] = [];
   const modalities = cfg.modalities.map((m) => readModalityFile(m.path!, m, n, labelsFile, cfg.nonfinite, nonfinite));
-  const classNames = classNamesOf(raw);
-  const labels = encodeLabels(raw, classNames, (i) => `${labelsFile}[${i}]`);
+  const { classNames, labels } = encodeNamed(named, (i) => `${labelsFile}[${i}]`);
   const fromFile = cfg.split_file ? readSplitFile(cfg.split_file, n) : undefined;
   const split = fromFile?.split ?? stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
   const groups = cfg.group ? readGroups(cfg.group, n, cfg.split_file) : undefined;
-  return { modalities, labels, classNames, ids: fromFile?.ids ?? raw.map((_, i) => String(i)), split, ...(groups ? { groups } : {}), ...(nonfinite.length ? { nonfinite } : {}) };
+  const data: Dataset = { modalities, labels, classNames, ids: fromFile?.ids ?? named.map((_, i) => String(i)), split, ...(groups ? { groups } : {}), ...(nonfinite.length ? { nonfinite } : {}) };
+  return withoutDropped(data, named, cfg.label_transform);
 }

@@ -8,8 +8,7 @@ import type { NpyConfig } from '../config/dataSchema';
 import { UserError } from '../errors';
 import { Rng } from '../rng';
 import type { Dataset, ModalityData } from './dataset';
-import { classNamesOf, encodeLabels } from './labels';
-import { labelStrings, readModalityFile } from './npySource';
+import { encodeNamed, readLabels, readModalityFile, withoutDropped } from './npySource';
 import type { NonfiniteCount } from './nonfinite';
 import { stratifiedSplit } from './split';
 
@@ -22,7 +21,7 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
   const parts = ORDER.flatMap((name, code) => {
     const files: SplitFiles | undefined = splits[name];
     if (!files) return [];
-    const raw = labelStrings(files.labels);
+    const raw = readLabels(files.labels, cfg.label_transform);
     const modalities = cfg.modalities.map((m) => readModalityFile(files.modalities[m.name], m, raw.length, files.labels, cfg.nonfinite, nonfinite));
     return [{ name, code, raw, modalities, files }];
   });
@@ -38,7 +37,6 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
   });
   const raw = parts.flatMap((p) => p.raw);
   const n = raw.length;
-  const classNames = classNamesOf(raw);
   const where = (i: number) => {
     let offset = i;
     for (const p of parts) {
@@ -47,9 +45,8 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
     }
     return `row ${i}`;
   };
-  const labels = encodeLabels(raw, classNames, where);
+  const { classNames, labels } = encodeNamed(raw, where);
   const split = Uint8Array.from(parts.flatMap((p) => p.raw.map(() => p.code)));
-  if (!splits.val) takeValidation(cfg, labels, classNames.length, split, Rng.derive(cfg.seed ?? seed, 'split'));
   const modalities: ModalityData[] = cfg.modalities.map((m, mi) => {
     const values = new Float32Array(parts.reduce((a, p) => a + p.modalities[mi].values.length, 0));
     let offset = 0;
@@ -61,7 +58,10 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
   });
   const ids = parts.flatMap((p) => p.raw.map((_, r) => `${p.name}/${r}`));
   if (ids.length !== n) throw new Error('ids and labels differ in length');
-  return { modalities, labels, classNames, ids, split, ...(nonfinite.length ? { nonfinite } : {}) };
+  // Dropped samples go first, so a validation share is taken from what remains.
+  const data = withoutDropped({ modalities, labels, classNames, ids, split, ...(nonfinite.length ? { nonfinite } : {}) }, raw, cfg.label_transform);
+  if (!splits.val) takeValidation(cfg, data.labels, classNames.length, data.split, Rng.derive(cfg.seed ?? seed, 'split'));
+  return data;
 }
 
 /** Marks validation samples (1) among the training ones (0) by `data.val_from_train`. */

@@ -35,6 +35,8 @@ export interface DataInfo {
   fingerprint?: DataFingerprint;
   /** NaN and infinite feature values replaced by 0 (`data.nonfinite: zero`), per modality; absent when there were none. */
   nonfinite?: NonfiniteCount[];
+  /** Samples the label transform removed before the split (`data.label_transform`); absent when none. */
+  dropped?: { count: number; why: string };
 }
 
 /** `newData`: data a finished run predicts on, which may come without labels (CSV). */
@@ -124,6 +126,7 @@ export async function prepareForTraining(config: Config): Promise<{ data: Datase
     standardisation: stats,
     fingerprint: fingerprintData(config.data, raw),
     ...(raw.nonfinite ? { nonfinite: raw.nonfinite } : {}),
+    ...(raw.dropped ? { dropped: raw.dropped } : {}),
   };
   return { data: applyStandardiser(raw, stats), info };
 }

@@ -61,6 +61,8 @@ export interface EvalReport {
   n_probe_chance: number | null;
   /** Where the data came from, for evaluations on data other than the run's own. */
   data?: unknown;
+  /** Samples the label transform removed before the split (data.label_transform): in no split, in no metric. */
+  dropped?: { count: number; why: string };
 }
 
 const accuracyOf = (probs: Float32Array, p: Predictions) => accuracy(argmaxRows(probs, p.classes), p.labels);
@@ -173,7 +175,8 @@ export async function evaluateSplits(t: EvalTarget, splits: { split: EvalSplit; 
     for (const { split, file, data } of splits) {
       const indices = splitIndices(t.data, split);
       const predictions = await predictSamples(t.model, t.data, indices, t.batchSize);
-      const report = evaluatePredictions(t.runId, t.model.paradigm, split, predictions, { nProbe: (await probes?.score(indices)) ?? null, data, reference: await referenceOn(t, indices) });
+      const evaluated = evaluatePredictions(t.runId, t.model.paradigm, split, predictions, { nProbe: (await probes?.score(indices)) ?? null, data, reference: await referenceOn(t, indices) });
+      const report = t.data.dropped ? { ...evaluated, dropped: t.data.dropped } : evaluated;
       if (t.save !== false) {
         const folder = path.join(t.runDir, runFiles.eval);
         ensureFolder(folder);
