@@ -30,12 +30,13 @@ const PARADIGMS = [
   { paradigm: 'ensemble' },
   { paradigm: 'late-fusion' },
   { paradigm: 'dmil' },
+  { paradigm: 'joint', backbone: { type: 'gru', units: 8, out: 8 } },
 ];
 
 for (const model of PARADIGMS) {
-  test(`${model.paradigm}: tensors and bytes flat across the epochs of every stage; tensors, bytes and data ids back to the start after each`, async () => {
+  test(`${model.paradigm}${model.backbone ? ` (${model.backbone.type} backbones)` : ''}: tensors and bytes flat across the epochs of every stage; tensors, bytes and data ids back to the start after each`, async () => {
     await selectBackend('wasm');
-    const config = configFromObject(tinyConfig({ model: { ...model, backbone: { hidden: [16], out: 8 } }, train: { epochs: 4, batch_size: 32, early_stop: { patience: 0 } } })).config;
+    const config = configFromObject(tinyConfig({ model: { ...model, backbone: model.backbone ?? { hidden: [16], out: 8 } }, train: { epochs: 4, batch_size: 32, early_stop: { patience: 0 } } })).config;
     const { data } = await prepareForTraining(config);
     const start = memory();
     const m = buildModel(config, modelSpec(data));

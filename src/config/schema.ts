@@ -7,10 +7,13 @@ import { EARLY_STOP_METRICS, identifier, INIT_SCHEMES, int, positiveInt } from '
 
 
 const backbone = z.strictObject({
-  type: z.enum(['mlp', 'conv2d', 'temporal']).default('mlp').describe('mlp for vectors; conv2d (a small CNN) for images [H, W, C]; temporal (1-D convolutions over time) for sequences [T, D]'),
+  type: z.enum(['mlp', 'conv2d', 'temporal', 'gru']).default('mlp').describe('mlp for vectors; conv2d (a small CNN) for images [H, W, C]; temporal (1-D convolutions over time) or gru (a recurrent network, as MultiBench and I2MoE use on the affect benchmarks) for sequences [T, D]'),
   hidden: z.array(positiveInt()).default([128]).describe('mlp: hidden layer sizes'),
   channels: z.array(positiveInt()).min(1).default([16, 32, 64]).describe('conv2d, temporal: channels of each convolution; the first has stride 1, the others stride 2; then global average pooling'),
   kernel: positiveInt().default(3).describe('conv2d, temporal: kernel size'),
+  units: positiveInt().default(64).describe('gru: size of the hidden state'),
+  layers: positiveInt().max(8).default(1).describe('gru: stacked layers'),
+  pool: z.enum(['last', 'mean']).default('last').describe('gru: the last hidden state, or the mean over time, goes to the dense layer'),
   out: positiveInt().default(64).describe('size of the representation z the backbone outputs'),
   activation: z.enum(['relu', 'tanh', 'gelu']).default('relu').describe('activation after every layer'),
 });

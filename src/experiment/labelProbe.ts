@@ -60,7 +60,7 @@ async function fitProbe(name: string, values: Float32Array, data: Dataset, seed:
   const repData = applyStandardiser(raw, fitStandardiser(raw));
   const probeConfig: ModelOf<'unimodal'> = {
     paradigm: 'unimodal', init: 'torch', backbones: {},
-    backbone: { type: 'mlp', hidden: [], out: 64, activation: 'relu', channels: [1], kernel: 1 },
+    backbone: { type: 'mlp', hidden: [], out: 64, activation: 'relu', channels: [1], kernel: 1, units: 1, layers: 1, pool: 'last' },
   };
   const probe = buildUnimodal(probeConfig, PROBE_TRAIN, modelSpec(repData), seed);
   await runStage({ stage: probe.stages[0], model: probe, data: repData, train: PROBE_TRAIN, seed, logger: silentLogger });

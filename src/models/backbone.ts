@@ -5,6 +5,7 @@ import type { BackboneConfig, ModelConfig } from '../config/schema';
 import { UserError } from '../errors';
 import type { Rng } from '../rng';
 import { activate, dense, mlp, type Layer } from './layers';
+import { gruEncoder } from './gru';
 import { fanInOf, type Params } from './params';
 
 export interface Encoder {
@@ -43,6 +44,13 @@ export function buildEncoder(params: Params, name: string, shape: number[], cfg:
       }
       const [t, d] = shape.length === 2 ? shape : [shape[0], 1];
       return convEncoder(params, name, [t, d], cfg, rng, 1);
+    }
+    case 'gru': {
+      if (shape.length !== 2 && shape.length !== 1) {
+        throw new UserError(`backbone gru needs sequences [T, D]; modality ${modality} has samples of shape [${shape.join(', ')}]`, { hint: 'declare the sequence shape (data.modalities[].shape) or use an mlp backbone' });
+      }
+      const [t, d] = shape.length === 2 ? shape : [shape[0], 1];
+      return gruEncoder(params, name, t, d, cfg, rng);
     }
   }
 }
