@@ -142,10 +142,11 @@ const npySplitFiles = z.strictObject({
   modalities: z.record(z.string(), z.string()).describe('modality name -> .npy file of this split'),
 });
 
-const valFromTrain = z.union([
-  z.strictObject({ last: positiveInt().describe('the last N training samples, in file order (AV-MNIST: 5000)') }),
-  z.strictObject({ fraction: z.number().gt(0).lt(1).describe('a seeded, class-stratified share of the training samples') }),
-]).describe('the validation split taken from the training files, when data.splits has no val');
+const valFromTrain = z.strictObject({
+  last: positiveInt().optional().describe('the last N training samples, in file order (AV-MNIST: 5000)'),
+  fraction: z.number().gt(0).lt(1).optional().describe('a seeded, class-stratified share of the training samples'),
+}).refine((v) => (v.last === undefined) !== (v.fraction === undefined), { message: 'give one of last (the last N training samples) or fraction (a seeded share of them)' })
+  .describe('the validation split taken from the training files, when data.splits has no val: {last: N} or {fraction: f}');
 
 export const npyData = z.strictObject({
   source: z.literal('npy'),

@@ -68,7 +68,7 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
 function takeValidation(cfg: NpyConfig, labels: Int32Array, classes: number, split: Uint8Array, rng: Rng): void {
   const train = Array.from(split.keys()).filter((i) => split[i] === 0);
   const rule = cfg.val_from_train!;
-  if ('last' in rule) {
+  if (rule.last !== undefined) {
     if (rule.last >= train.length) {
       throw new UserError(`data.val_from_train.last is ${rule.last}, the training files hold ${train.length} samples`, { where: 'data.val_from_train.last', hint: `take fewer than ${train.length}` });
     }
@@ -77,7 +77,7 @@ function takeValidation(cfg: NpyConfig, labels: Int32Array, classes: number, spl
   }
   // A class-stratified draw from the training samples only.
   const trainLabels = Int32Array.from(train, (i) => labels[i]);
-  const chosen = stratifiedSplit(trainLabels, classes, rule.fraction, 0, rng);
+  const chosen = stratifiedSplit(trainLabels, classes, rule.fraction!, 0, rng);
   train.forEach((i, k) => {
     if (chosen[k] === 1) split[i] = 1;
   });

@@ -39,6 +39,21 @@ const DATA_BASES: Record<string, Record<string, unknown>> = {
 };
 const MODEL_EXTRA: Record<string, Record<string, unknown>> = { unimodal: { modality: 'a' } };
 
+/**
+ * Valid contents for optional sections that are absent from the bases (and for each variant of a
+ * union section), so a bad value inside one is the config's only problem: files per split, the
+ * validation rule, a label transform.
+ */
+const splitFiles = { labels: 'y.npy', modalities: { a: 'a.npy', b: 'b.npy' } };
+const SECTION_BASES: Record<string, unknown> = {
+  'data.splits': { train: splitFiles, test: splitFiles },
+  'data.splits.val': splitFiles,
+  'data.val_from_train': {},
+};
+const UNION_BASES: Record<string, (o: Json) => unknown> = {
+  'data.label_transform': (o) => ({ type: o.properties?.type?.const }),
+};
+
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 function setAt(obj: Record<string, unknown>, path: (string | number)[], value: unknown): void {
@@ -101,12 +116,23 @@ export function generateBadValues(base: Record<string, unknown>): BadValue[] {
           if (path[0] === 'data') variant.data = clone(DATA_BASES[value] ?? { source: value });
           else variant.model = { paradigm: value, ...(MODEL_EXTRA[value] ?? {}) };
         }
+        const unionBase = UNION_BASES[path.join('.')];
+        if (unionBase) {
+          variant = clone(cfg);
+          setAt(variant, path, unionBase(o));
+        }
         walk(o, path, variant);
       }
       return;
     }
     if (s.properties) {
-      for (const [k, p] of Object.entries(s.properties)) walk(p, [...path, k], cfg);
+      let withSection = cfg;
+      const sectionBase = SECTION_BASES[path.join('.')];
+      if (sectionBase !== undefined && getAt(cfg, path) === undefined) {
+        withSection = clone(cfg);
+        setAt(withSection, path, clone(sectionBase));
+      }
+      for (const [k, p] of Object.entries(s.properties)) walk(p, [...path, k], withSection);
       return;
     }
     if (s.items && (s.items.properties || s.items.oneOf)) {

@@ -332,5 +332,6 @@ test('cases 75-78, 87, 93, 95, 97, 98: damaged or missing run files, odd run ids
   refused(95, ['train', yaml('zero.yaml', { ...tiny(), data: { source: 'npy', labels: '/dev/zero', modalities: [{ name: 'a', path: fixture('m1_f4.npy') }] } }), '--runs-dir', 'runs'], /\/dev\/zero: file is a device, not a regular file/);
   refused(97, ['decompose', '', '--runs-dir', 'runs'], /runs: the run id is empty/);
   refused(97, ['eval', '', '--runs-dir', 'runs'], /runs: the run id is empty/);
-  refused(98, ['data', 'check', '--help'], /^dmil: unknown command 'data'/);
+  // The report's example was `dmil data check --help`; `data` is a command since, so another name.
+  refused(98, ['dataset', 'check', '--help'], /^dmil: unknown command 'dataset'/);
 });
