@@ -36,7 +36,6 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
     }
   });
   const raw = parts.flatMap((p) => p.raw);
-  const n = raw.length;
   const where = (i: number) => {
     let offset = i;
     for (const p of parts) {
@@ -57,7 +56,6 @@ export function loadNpySplits(cfg: NpyConfig, seed: number): Dataset {
     return { name: m.name, shape: parts[0].modalities[mi].shape, values };
   });
   const ids = parts.flatMap((p) => p.raw.map((_, r) => `${p.name}/${r}`));
-  if (ids.length !== n) throw new Error('ids and labels differ in length');
   // Dropped samples go first, so a validation share is taken from what remains.
   const data = withoutDropped({ modalities, labels, classNames, ids, split, ...(nonfinite.length ? { nonfinite } : {}) }, raw, cfg.label_transform);
   if (!splits.val) takeValidation(cfg, data.labels, classNames.length, data.split, Rng.derive(cfg.seed ?? seed, 'split'));
