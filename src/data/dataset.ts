@@ -48,3 +48,24 @@ export function splitIndices(d: Dataset, split: EvalSplit): Int32Array {
   for (let i = 0; i < d.split.length; i++) if (d.split[i] === code) out.push(i);
   return Int32Array.from(out);
 }
+
+/** The dataset without the samples whose `keep` is false (every array and list filtered alike). */
+export function keepSamples(d: Dataset, keep: readonly boolean[]): Dataset {
+  const rows = keep.flatMap((k, i) => (k ? [i] : []));
+  if (rows.length === keep.length) return d;
+  const pick = <T>(xs: readonly T[]) => rows.map((i) => xs[i]);
+  return {
+    ...d,
+    modalities: d.modalities.map((m) => {
+      const f = m.values.length / keep.length;
+      const values = new Float32Array(rows.length * f);
+      rows.forEach((r, k) => values.set(m.values.subarray(r * f, r * f + f), k * f));
+      return { ...m, values };
+    }),
+    labels: Int32Array.from(rows, (i) => d.labels[i]),
+    ids: pick(d.ids),
+    split: Uint8Array.from(rows, (i) => d.split[i]),
+    ...(d.types ? { types: pick(d.types) } : {}),
+    ...(d.groups ? { groups: pick(d.groups) } : {}),
+  };
+}

@@ -6,7 +6,6 @@
 // Dropped samples are in no split; the run's data.json and every evaluation say how many.
 import type { LabelTransform } from '../config/dataSchema';
 import { UserError } from '../errors';
-import type { Dataset } from './dataset';
 
 /** Samples a label transform removed, and why. */
 export interface DroppedSamples {
@@ -36,25 +35,4 @@ export function roundHalfEven(v: number): number {
 
 export function describeDrop(t: LabelTransform): string {
   return t.type === 'binary' ? `label equal to ${t.threshold} (label_transform binary, drop_equal)` : '';
-}
-
-/** The dataset without the samples whose `keep` is false (every array and list filtered alike). */
-export function keepSamples(d: Dataset, keep: readonly boolean[]): Dataset {
-  const rows = keep.flatMap((k, i) => (k ? [i] : []));
-  if (rows.length === keep.length) return d;
-  const pick = <T>(xs: readonly T[]) => rows.map((i) => xs[i]);
-  return {
-    ...d,
-    modalities: d.modalities.map((m) => {
-      const f = m.values.length / keep.length;
-      const values = new Float32Array(rows.length * f);
-      rows.forEach((r, k) => values.set(m.values.subarray(r * f, r * f + f), k * f));
-      return { ...m, values };
-    }),
-    labels: Int32Array.from(rows, (i) => d.labels[i]),
-    ids: pick(d.ids),
-    split: Uint8Array.from(rows, (i) => d.split[i]),
-    ...(d.types ? { types: pick(d.types) } : {}),
-    ...(d.groups ? { groups: pick(d.groups) } : {}),
-  };
 }
