@@ -109,7 +109,7 @@ test('misuse of data.splits is one line with exit 2: both layouts, a missing mod
     [perSplit({ splits: { train: files('train'), test: { labels: 'test_labels.npy', modalities: { image: 'image/test_data.npy' } } } }), /data\.splits\.test\.modalities: no file for modality audio/],
     [perSplit({ val_from_train: undefined }), /no validation split: add data\.splits\.val, or data\.val_from_train/],
     [perSplit({ splits: { train: files('train'), test: { labels: 'test_labels.npy', modalities: { image: 'image/test_data.npy', audio: 'audio/wide.npy' } } } }), /modality audio has samples of shape \[5, 3\] in the test split and \[4, 3\] in the train split/],
-    [perSplit({ val_from_train: { last: 300 } }), /data\.val_from_train\.last is 300, the training files hold 300 samples/],
+    [perSplit({ val_from_train: { last: 300 } }), /data\.val_from_train\.last is 300, the training split holds 300 samples/],
     [perSplit({ val_from_train: { last: 5, fraction: 0.1 } }), /data\.val_from_train: give one of last \(the last N training samples\) or fraction/],
   ];
   for (const [config, expect] of cases) {

@@ -36,9 +36,11 @@ export function registerData(program: Command): void {
 
 /** Loads the config's data as the source gives it (non-finite values counted, even where the config would refuse them) and checks it. */
 export async function checkConfigData(config: Config): Promise<DataCheck> {
-  const counting: Config = config.data.source === 'npy' ? { ...config, data: { ...config.data, nonfinite: 'zero' } } : config;
+  // The file sources (npy, pickle, hdf5) have a non-finite policy; the others make finite data or refuse it.
+  const policy = 'nonfinite' in config.data ? config.data.nonfinite : undefined;
+  const counting = policy ? ({ ...config, data: { ...config.data, nonfinite: 'zero' } } as Config) : config;
   const data = await loadSource(counting);
-  const handled = config.data.source !== 'npy' || config.data.nonfinite === 'zero';
+  const handled = policy === undefined || policy === 'zero';
   return checkDataset(data, { counts: data.nonfinite ?? [], handled });
 }
 

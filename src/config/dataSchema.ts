@@ -1,6 +1,11 @@
 // The `data` section of the config: one variant per data source, and which keys hold file paths.
 import { z } from 'zod';
 import { identifier, int, positiveInt, share, uniqueNames } from './primitives';
+import { labelTransform, nonfinite, shapeOf, split, valFromTrain } from './dataParts';
+import { hdf5Data, pickleData } from './fileSources';
+
+export type { LabelTransform, NonfinitePolicy } from './dataParts';
+export { NONFINITE_POLICIES } from './dataParts';
 
 const mixShares = {
   R: share().default(0).describe('share of redundancy samples: every modality carries the label'),
@@ -33,13 +38,6 @@ const syntheticModality = z.strictObject({
   noise: z.number().min(0).max(1000, 'at most 1000: the signal has unit variance, and far more noise leaves nothing to learn (and overflows float32)').default(0.5).describe('standard deviation of the Gaussian noise added to every feature (the signal has unit variance)'),
 });
 
-const split = z
-  .strictObject({
-    val: z.number().gt(0).lt(1).default(0.15).describe('share of samples held out for validation (model selection, early stopping)'),
-    test: z.number().gt(0).lt(1).default(0.15).describe('share of samples held out for the final test'),
-  })
-  .refine((s) => s.val + s.test < 0.9, { message: 'val + test must leave at least 10% for training' })
-  .describe('stratified split, drawn from the data seed');
 
 export const syntheticData = z.strictObject({
   source: z.literal('synthetic').describe('where samples come from'),
@@ -90,7 +88,6 @@ export const liangData = z.strictObject({
   if (chosen === 0) ctx.addIssue({ code: 'custom', path: ['label_from'], message: `no latent dimension enters the label: floor(share x latent_dim ${d.latent_dim}) is 0 for every latent; raise a share` });
 });
 
-const shapeOf = () => z.array(positiveInt()).min(1).optional().describe('shape of one sample, e.g. [28, 28, 1] for an image or [50, 8] for a sequence (default: a vector of the columns); checked against the data');
 
 const csvModality = z.strictObject({
   name: identifier().describe('modality name'),
@@ -112,24 +109,7 @@ export const csvData = z.strictObject({
   split: split.prefault({}),
 });
 
-/** From regression labels to classes (CMU-MOSI/MOSEI sentiment in [-3, 3]). */
-const labelTransform = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('binary'),
-    threshold: z.number().default(0).describe('class 1 above it, 0 at or below'),
-    drop_equal: z.boolean().default(false).describe('drop samples whose label equals the threshold (MOSI\'s "non-zero" protocol)'),
-  }),
-  z.strictObject({
-    type: z.literal('bins'),
-    low: int().default(-3).describe('the lowest class: labels below are clipped to it'),
-    high: int().default(3).describe('the highest class: labels above are clipped to it'),
-  }),
-]).describe('regression labels to classes: binary (label > threshold) or bins (rounded and clipped to [low, high], e.g. 7-class MOSI); dropped samples are counted in data.json and every evaluation');
-export type LabelTransform = z.infer<typeof labelTransform>;
 
-/** What a source does with NaN and infinite feature values. */
-export const NONFINITE_POLICIES = ['error', 'zero'] as const;
-export type NonfinitePolicy = (typeof NONFINITE_POLICIES)[number];
 
 const npyModality = z.strictObject({
   name: identifier().describe('modality name'),
@@ -142,11 +122,6 @@ const npySplitFiles = z.strictObject({
   modalities: z.record(z.string(), z.string()).describe('modality name -> .npy file of this split'),
 });
 
-const valFromTrain = z.strictObject({
-  last: positiveInt().optional().describe('the last N training samples, in file order (AV-MNIST: 5000)'),
-  fraction: z.number().gt(0).lt(1).optional().describe('a seeded, class-stratified share of the training samples'),
-}).refine((v) => (v.last === undefined) !== (v.fraction === undefined), { message: 'give one of last (the last N training samples) or fraction (a seeded share of them)' })
-  .describe('the validation split taken from the training files, when data.splits has no val: {last: N} or {fraction: f}');
 
 export const npyData = z.strictObject({
   source: z.literal('npy'),
@@ -154,7 +129,7 @@ export const npyData = z.strictObject({
   split_file: z.string().optional().describe('CSV with columns id,split (rows in sample order) or a .npy of 0/1/2 (train/val/test); default: a stratified split by `data.split`'),
   group: z.string().optional().describe('a .npy of N groups (integers or strings), or the name of a column of the split file: eval, decompose and compare report accuracy and gate weights per group'),
   modalities: z.array(npyModality).min(1).superRefine(uniqueNames).describe('one .npy file per modality'),
-  nonfinite: z.enum(NONFINITE_POLICIES).default('error').describe('NaN and infinite feature values: error (one line with the modality, the counts and the first place) or zero (replaced by 0, as MultiBench does; the counts go into data.json)'),
+  nonfinite,
   splits: z.strictObject({ train: npySplitFiles, val: npySplitFiles.optional(), test: npySplitFiles })
     .optional().describe('one file set per split, as benchmarks ship them (AV-MNIST: image/train_data.npy, image/test_data.npy, ...); then data.labels, the modalities\' paths and data.split_file are not used'),
   val_from_train: valFromTrain.optional(),
@@ -214,7 +189,7 @@ export const pairsData = z.strictObject({
   split: split.prefault({}),
 });
 
-export const dataSchema = z.discriminatedUnion('source', [syntheticData, liangData, csvData, npyData, idxData, pairsData]).describe('the dataset');
+export const dataSchema = z.discriminatedUnion('source', [syntheticData, liangData, csvData, npyData, idxData, pairsData, pickleData, hdf5Data]).describe('the dataset');
 
 /** Keys whose values are file paths: relative ones resolve against the config file's folder. */
 export const PATH_KEYS: readonly (readonly string[])[] = [
@@ -236,3 +211,4 @@ export type CsvConfig = z.infer<typeof csvData>;
 export type NpyConfig = z.infer<typeof npyData>;
 export type IdxConfig = z.infer<typeof idxData>;
 export type PairsConfig = z.infer<typeof pairsData>;
+export type { Hdf5Config, PickleConfig } from './fileSources';

@@ -26,3 +26,12 @@ export function splitCode(value: string, where: () => string): number {
   if (code < 0) throw new UserError(`unknown split value "${value}"`, { where: where(), hint: 'use train, val or test' });
   return code;
 }
+
+/** Class names from labels given as strings or whole numbers; `where(i)` names a label that is neither. */
+export function classLabelStrings(values: readonly (string | number)[], where: (i: number) => string): string[] {
+  return values.map((v, i) => {
+    if (typeof v === 'string') return v;
+    if (!Number.isInteger(v)) throw new UserError(`label ${v} is not an integer`, { where: where(i), hint: 'class labels are integers or strings; numeric targets need data.label_transform' });
+    return String(v);
+  });
+}

@@ -47,12 +47,15 @@ export function encodeNamed(named: readonly (string | null)[], where: (i: number
   return { classNames, labels: encodeLabels(named.map((x) => x ?? classNames[0]), classNames, where) };
 }
 
-/** The dataset without the samples readLabels dropped, recording how many and why. */
-export function withoutDropped(d: Dataset, named: readonly (string | null)[], transform?: LabelTransform): Dataset {
+/** The dataset without the samples whose label is null (dropped: `why`), recording how many and why. */
+export function withoutDropped(d: Dataset, named: readonly (string | null)[], why: string | undefined): Dataset {
   const count = named.filter((x) => x === null).length;
-  if (!transform || count === 0) return d;
-  return { ...keepSamples(d, named.map((x) => x !== null)), dropped: { count, why: describeDrop(transform) } };
+  if (why === undefined || count === 0) return d;
+  return { ...keepSamples(d, named.map((x) => x !== null)), dropped: { count, why } };
 }
+
+/** Why a label transform drops samples (undefined: it does not). */
+export const dropReason = (t: LabelTransform | undefined): string | undefined => (t ? describeDrop(t) : undefined);
 
 /** `data.group`: a .npy of N groups, or a column of the split file. */
 function readGroups(group: string, n: number, splitFile: string | undefined): string[] {
@@ -117,5 +120,5 @@ export function loadNpy(cfg: NpyConfig, seed: number): Dataset {
   const split = fromFile?.split ?? stratifiedSplit(labels, classNames.length, cfg.split.val, cfg.split.test, Rng.derive(cfg.seed ?? seed, 'split'));
   const groups = cfg.group ? readGroups(cfg.group, n, cfg.split_file) : undefined;
   const data: Dataset = { modalities, labels, classNames, ids: fromFile?.ids ?? named.map((_, i) => String(i)), split, ...(groups ? { groups } : {}), ...(nonfinite.length ? { nonfinite } : {}) };
-  return withoutDropped(data, named, cfg.label_transform);
+  return withoutDropped(data, named, dropReason(cfg.label_transform));
 }

@@ -18,6 +18,8 @@ import { encodeLabels } from '../data/labels';
 import { loadNpy } from '../data/npySource';
 import { loadNpySplits } from '../data/npySplits';
 import { loadPairs } from '../data/pairsSource';
+import { loadPickle } from '../data/pickleSource';
+import { loadHdf5 } from '../data/hdf5Source';
 import { UserError } from '../errors';
 import { DamagedFile, readRunJson } from '../runs/damaged';
 import type { ModelSpec } from '../paradigms/paradigm';
@@ -54,6 +56,10 @@ export async function loadSource(config: Config, newData = false): Promise<Datas
       return loadIdx(config.data, config.seed);
     case 'pairs':
       return loadPairs(config.data, config.seed);
+    case 'pickle':
+      return loadPickle(config.data, config.seed);
+    case 'hdf5':
+      return loadHdf5(config.data, config.seed);
   }
 }
 
