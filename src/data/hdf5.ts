@@ -38,7 +38,12 @@ function hasSignature(file: string): boolean {
   }
 }
 
-const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n').find((l) => /minor:|error/i.test(l))?.trim() ?? 'unreadable';
+/** HDF5's own reason: the innermost entry of its error stack ("truncated file: eof = ..."). */
+function firstLine(e: unknown): string {
+  const lines = String((e as Error)?.message ?? e).split('\n');
+  const reasons = lines.map((l) => l.match(/^\s*#\d+:.*?\(\): (.*)$/)?.[1]).filter((r): r is string => !!r);
+  return reasons.pop() ?? lines[0].trim();
+}
 
 /** Bytes of rows read per block. */
 const BLOCK_BYTES = 64 * 2 ** 20;

@@ -36,6 +36,8 @@ const DATA_BASES: Record<string, Record<string, unknown>> = {
   npy: { source: 'npy', labels: 'y.npy', modalities: [{ name: 'a', path: 'a.npy' }, { name: 'b', path: 'b.npy' }] },
   idx: { source: 'idx', images: 'i.idx', labels: 'l.idx' },
   pairs: { source: 'pairs', images: 'i.idx', labels: 'l.idx' },
+  pickle: { source: 'pickle', path: 'x.pkl', modalities: [{ name: 'a' }, { name: 'b' }] },
+  hdf5: { source: 'hdf5', path: 'x.h5', labels: 'y', modalities: [{ name: 'a' }, { name: 'b' }] },
 };
 const MODEL_EXTRA: Record<string, Record<string, unknown>> = { unimodal: { modality: 'a' } };
 
@@ -49,6 +51,10 @@ const SECTION_BASES: Record<string, unknown> = {
   'data.splits': { train: splitFiles, test: splitFiles },
   'data.splits.val': splitFiles,
   'data.val_from_train': {},
+  // The hdf5 source's splits are row ranges, with a validation range.
+  'hdf5:data.splits': { train: [0, 10], val: [10, 20], test: [20, 30] },
+  // The pickle source's splits are keys of the file, all defaulted.
+  'pickle:data.splits': {},
 };
 const UNION_BASES: Record<string, (o: Json) => unknown> = {
   'data.label_transform': (o) => ({ type: o.properties?.type?.const }),
@@ -127,7 +133,8 @@ export function generateBadValues(base: Record<string, unknown>): BadValue[] {
     }
     if (s.properties) {
       let withSection = cfg;
-      const sectionBase = SECTION_BASES[path.join('.')];
+      const source = String((cfg.data as { source?: string } | undefined)?.source);
+      const sectionBase = SECTION_BASES[`${source}:${path.join('.')}`] ?? SECTION_BASES[path.join('.')];
       if (sectionBase !== undefined && getAt(cfg, path) === undefined) {
         withSection = clone(cfg);
         setAt(withSection, path, clone(sectionBase));
