@@ -3,7 +3,8 @@
 // Speed is measured here, never in tests. Modes: --reference FILE (against PyTorch, versus.ts),
 // --conv-profile and --dmil-profile (per kernel, profile.ts), --conv-layers N (the conv
 // backbone layer by layer on N threads, profile.ts), --report-only, --gpu-only,
-// --pid-only, --load-only, --overrides-only, --memory-only [--backend NAME] (memory.ts).
+// --pid-only, --load-only, --files-only (benchmark pickles and HDF5 files, files.ts),
+// --overrides-only, --memory-only [--backend NAME] (memory.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +19,7 @@ import { silentLogger } from '../src/log';
 import { measurePid, type PidEstimator } from '../src/pid/measure';
 import { Rng } from '../src/rng';
 import { chromiumPath, openReport } from './browser';
+import { benchmarkFiles } from './files';
 import { fashionConvConfig, fmt, median, MIN_SECONDS, root, throughput } from './measure';
 import { memoryOverRun } from './memory';
 import { convLayers, convProfile, dmilProfile } from './profile';
@@ -88,6 +90,7 @@ async function loading(): Promise<void> {
   const r = timeLoad({ source: 'csv', path: csv, id: 'id', modalities: [{ name: 'x', columns: 'f*' }] });
   console.log(`CSV, ${r.samples} x ${r.features} (${mib.toFixed(0)} MiB): ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.baselineRssMiB.toFixed(0)} MiB before loading)`);
   fs.rmSync(dir, { recursive: true, force: true });
+  benchmarkFiles();
 }
 
 /** `dmil pid` on configs/mix.yaml's 6,000 samples, each estimator alone, wall-clock seconds. */
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--memory-only')) return memoryOverRun((backendAt >= 0 ? process.argv[backendAt + 1] : 'wasm') as BackendChoice);
   if (process.argv.includes('--pid-only')) return pidSpeed();
   if (process.argv.includes('--load-only')) return loading();
+  if (process.argv.includes('--files-only')) return benchmarkFiles();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();
   const base = benchConfig('joint');
   const paradigms = ['joint', 'ensemble', 'unimodal', 'dmil'] as const;

@@ -49,7 +49,11 @@ export function splitIndices(d: Dataset, split: EvalSplit): Int32Array {
   return Int32Array.from(out);
 }
 
-/** The dataset without the samples whose `keep` is false (every array and list filtered alike). */
+/**
+ * The dataset without the samples whose `keep` is false (every array and list filtered alike).
+ * The features are moved up within their own arrays (a source's fresh dataset: no second copy of
+ * a large file's features), so `d`'s arrays must not be used afterwards.
+ */
 export function keepSamples(d: Dataset, keep: readonly boolean[]): Dataset {
   const rows = keep.flatMap((k, i) => (k ? [i] : []));
   if (rows.length === keep.length) return d;
@@ -58,9 +62,9 @@ export function keepSamples(d: Dataset, keep: readonly boolean[]): Dataset {
     ...d,
     modalities: d.modalities.map((m) => {
       const f = m.values.length / keep.length;
-      const values = new Float32Array(rows.length * f);
-      rows.forEach((r, k) => values.set(m.values.subarray(r * f, r * f + f), k * f));
-      return { ...m, values };
+      // Row k comes from row r >= k: copying in order never overwrites a row still to be moved.
+      rows.forEach((r, k) => r !== k && m.values.copyWithin(k * f, r * f, r * f + f));
+      return { ...m, values: m.values.subarray(0, rows.length * f) };
     }),
     labels: Int32Array.from(rows, (i) => d.labels[i]),
     ids: pick(d.ids),

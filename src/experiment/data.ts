@@ -8,7 +8,7 @@ import { featureSize, SPLITS } from '../data/dataset';
 import { contentSha256, fileChange, fingerprintData, fingerprintFiles, type DataFingerprint } from '../data/fingerprint';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { applyStandardiser, fitStandardiser, type FeatureStats } from '../data/normalize';
+import { fitStandardiser, standardiseInPlace, type FeatureStats } from '../data/normalize';
 import type { NonfiniteCount } from '../data/nonfinite';
 import { generateSynthetic } from '../data/synthetic';
 import { generateLiang } from '../data/liangSource';
@@ -134,7 +134,8 @@ export async function prepareForTraining(config: Config): Promise<{ data: Datase
     ...(raw.nonfinite ? { nonfinite: raw.nonfinite } : {}),
     ...(raw.dropped ? { dropped: raw.dropped } : {}),
   };
-  return { data: applyStandardiser(raw, stats), info };
+  // The source's arrays are standardised where they are: the raw values are not needed again.
+  return { data: standardiseInPlace(raw, stats), info };
 }
 
 /** data.json (class map, shapes, standardisation, fingerprints) and split.csv (every sample's split), by file name. */
@@ -201,5 +202,5 @@ export async function prepareForRun(config: Config, info: DataInfo, runDir: stri
   if (names !== expected) throw new UserError(`the data has modalities ${names}; the run was trained on ${expected}`, { where: 'data', hint: 'evaluate on data with the same layout' });
   const labels = raw.unlabelled ? raw.labels : encodeLabels(Array.from(raw.labels, (c) => raw.classNames[c]), info.classNames, (i) => `sample ${raw.ids[i]}`);
   const split = (own ? readRunSplit(runDir, raw.ids) : undefined) ?? raw.split;
-  return { data: applyStandardiser({ ...raw, labels, split, classNames: info.classNames }, info.standardisation), fingerprint };
+  return { data: standardiseInPlace({ ...raw, labels, split, classNames: info.classNames }, info.standardisation), fingerprint };
 }

@@ -9,24 +9,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findPython, writeFixtures } from '../../scripts/fixtures/python';
 import { runResult } from '../faults/harness';
 import { lastLine, repoRoot, runCli, tmpDir, writeConfig } from '../helpers';
 
 const CARDS = ['mosi', 'mosei', 'mustard', 'urfunny', 'mmimdb', 'avmnist'];
 
-/** A Python with numpy and h5py: $DMIL_PYTHON, Debian's, or the first on PATH. */
-function python(): string {
-  const candidates = [process.env.DMIL_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
-  const found = candidates.find((p) => spawnSync(p, ['-c', 'import numpy, h5py'], { stdio: 'ignore' }).status === 0);
-  if (!found) throw new Error(`no Python with numpy and h5py among ${candidates.join(', ')}: install python3-numpy and python3-h5py (apt-get install python3-numpy python3-h5py), or set DMIL_PYTHON`);
-  return found;
-}
-
 let root = '';
 before(() => {
   root = tmpDir('benchmark-files');
-  const r = spawnSync(python(), [path.join(repoRoot, 'scripts', 'fixtures', 'benchmarks.py'), root], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  writeFixtures(root);
   fs.cpSync(path.join(repoRoot, 'configs', 'benchmarks'), path.join(root, 'configs', 'benchmarks'), { recursive: true });
 });
 
@@ -138,6 +130,6 @@ test('a hostile pickle is refused without running anything; Python itself would 
   }
   assert.equal(fs.existsSync(runs) ? fs.readdirSync(runs).filter((f) => !f.startsWith('.')).length : 0, 0);
   // The payload is live: Python's pickle.load runs it.
-  spawnSync(python(), ['-c', `import pickle; pickle.load(open(${JSON.stringify(path.join(dir, 'eval.pkl'))}, 'rb'))`]);
+  spawnSync(findPython(), ['-c', `import pickle; pickle.load(open(${JSON.stringify(path.join(dir, 'eval.pkl'))}, 'rb'))`]);
   assert.equal(fs.existsSync(marker), true, 'the payload should create the file when Python loads it');
 });
