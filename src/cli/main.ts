@@ -9,6 +9,7 @@ import { nearest } from '../config/schemaWalk';
 import { isUserError, UserError } from '../errors';
 import { registerCompare } from './compare';
 import { registerData } from './data';
+import { registerExport } from './export';
 import { registerDecompose } from './decompose';
 import { registerEval } from './eval';
 import { registerInit } from './init';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerInit(program);
   registerData(program);
+  registerExport(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined }).option('--verbose', 'show stack traces of internal errors');
   return program;
 }

@@ -12,7 +12,7 @@ import { UserError } from '../errors';
 import { trainNew, trainResume } from '../experiment/train';
 import { cellStates, findSweep, lockCell, lockSweep, openSweep, readPlan, recordAttempt, recordRun, sweepDir } from '../sweep/folder';
 import { runLocal } from '../sweep/local';
-import { isSweepFile, parseAxes, planSweep, readSweepFile, sweepSchema } from '../sweep/plan';
+import { isSweepFile, parseAxes, planSweep, readSweepFile, sweepSchema, type SweepPlan } from '../sweep/plan';
 import { readSlurmJobs, submitSlurm } from '../sweep/slurm';
 import { collect, startBackend, threadsFor, withBackend, withRunsDir, type CommonOptions } from './common';
 import { cliReporter } from './reporter';
@@ -24,6 +24,7 @@ interface SweepOptions extends CommonOptions {
   executor: 'local' | 'slurm';
   jobs?: string;
   dryRun?: boolean;
+  tensorboard?: boolean;
 }
 
 export function registerSweep(program: Command): void {
@@ -37,6 +38,7 @@ export function registerSweep(program: Command): void {
     .addOption(new Option('--executor <name>', 'where cells train').choices(['local', 'slurm']).default('local'))
     .option('--jobs <n>', 'local executor: cells at a time (default: the number of cores)')
     .option('--dry-run', 'list the cells and write nothing')
+    .option('--tensorboard', 'every cell writes TensorBoard event files while training (train.tensorboard: true); the HParams tab compares the cells by the sweep\'s axes')
     .option('-q, --quiet', 'no progress lines');
   withBackend(withRunsDir(cmd)).action(async (source: string, rest: string[], opts: SweepOptions) => {
     if (source === 'cell') return runOneCell(rest, opts);
@@ -44,8 +46,9 @@ export function registerSweep(program: Command): void {
     const jobs = parseJobs(opts.jobs);
     const fromFile = /\.ya?ml$/i.test(source) && fs.existsSync(source) && isSweepFile(source);
     if (fromFile && opts.axis.length) throw new UserError('--axis is for a config; a sweep file lists its axes', { where: source, hint: 'add the axis to the file\'s axes, or pass the base config with --axis flags' });
-    const spec = fromFile ? readSweepFile(source) : sweepSchema.parse({ config: path.resolve(source), set: opts.set, axes: parseAxes(opts.axis) });
-    if (fromFile) spec.set = [...spec.set, ...opts.set];
+    const sets = [...opts.set, ...(opts.tensorboard ? ['train.tensorboard=true'] : [])];
+    const spec = fromFile ? readSweepFile(source) : sweepSchema.parse({ config: path.resolve(source), set: sets, axes: parseAxes(opts.axis) });
+    if (fromFile) spec.set = [...spec.set, ...sets];
     if (Object.keys(spec.axes).length === 0 && Object.keys(spec.variants).length === 0) {
       throw new UserError('a sweep needs at least one axis or variant', { where: source, hint: 'e.g. --axis seed=1,2,3' });
     }
@@ -90,6 +93,11 @@ function parseJobs(text: string | undefined): number {
 }
 
 /** Trains one cell: a new run, or the cell's run resumed. Used by both executors. */
+/** The keys a sweep varies: its axes and every key its variants set. */
+export function sweptKeys(plan: SweepPlan): string[] {
+  return [...new Set([...Object.keys(plan.spec.axes), ...Object.values(plan.spec.variants).flat().map((s) => s.split('=')[0].trim())])];
+}
+
 async function runOneCell(rest: string[], opts: SweepOptions): Promise<void> {
   const [dir, indexText] = rest;
   if (dir === undefined || indexText === undefined || rest.length > 2) throw new UserError('dmil sweep cell takes the sweep folder and a cell index', { where: 'dmil sweep cell', hint: 'e.g. dmil sweep cell runs/sweeps/SWEEP 0; the sweep command runs this itself' });
@@ -108,7 +116,7 @@ async function runOneCell(rest: string[], opts: SweepOptions): Promise<void> {
     const config = state.run ? readRunConfig(path.join(opts.runsDir, state.run)) : readConfigFile(plan.config, cell.sets).config;
     const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, config));
     const reporter = cliReporter({ quiet: true });
-    const trainOpts = { runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1), onRunFolder: (id: string) => recordRun(dir, index, id) };
+    const trainOpts = { runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1), onRunFolder: (id: string) => recordRun(dir, index, id), setKeys: sweptKeys(plan) };
     try {
       const result = state.run
         ? await trainResume(state.run, path.join(opts.runsDir, state.run), trainOpts)

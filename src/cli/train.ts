@@ -21,6 +21,7 @@ interface TrainOptions extends CommonOptions {
   resume?: string;
   printConfig?: boolean;
   dryRun?: boolean;
+  tensorboard?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -32,14 +33,16 @@ export function registerTrain(program: Command): void {
     .option('--resume <run>', 'continue an interrupted or failed run from its last finished epoch')
     .option('-q, --quiet', 'no progress or log lines: the run id on stdout, the one-line result on stderr')
     .option('--print-config', 'print the resolved config (defaults filled in, --set applied) and exit; nothing is trained or written')
-    .option('--dry-run', 'check the config and the data, print sizes and parameter counts, and exit; nothing is written');
+    .option('--dry-run', 'check the config and the data, print sizes and parameter counts, and exit; nothing is written')
+    .option('--tensorboard', 'write TensorBoard event files into the run folder while training (train.tensorboard: true); watch with tensorboard --logdir runs');
   withBackend(withRunsDir(cmd)).action(trainCommand);
 }
 
 async function trainCommand(configFile: string | undefined, opts: TrainOptions): Promise<void> {
   if (!configFile && !opts.resume) throw new UserError('missing config file', { where: 'dmil train', hint: 'usage: dmil train CONFIG, or dmil train --resume RUN' });
   if (configFile && opts.resume) throw new UserError('give a config or --resume, not both', { where: 'dmil train' });
-  if (opts.resume && opts.set.length) throw new UserError('--set cannot change a run being resumed', { where: '--resume', hint: 'a resumed run keeps its saved config' });
+  if (opts.resume && (opts.set.length || opts.tensorboard)) throw new UserError(`${opts.set.length ? '--set' : '--tensorboard'} cannot change a run being resumed`, { where: '--resume', hint: 'a resumed run keeps its saved config' });
+  if (opts.tensorboard) opts.set = [...opts.set, 'train.tensorboard=true'];
 
   const loaded = configFile ? loadTrainConfig(configFile, opts.set) : undefined;
   if (loaded?.note && !opts.quiet) process.stderr.write(`${loaded.note}\n`);
@@ -76,6 +79,7 @@ async function train(config: Config | undefined, resumed: { id: string; dir: str
     const backend = await startBackend(opts.backend, undefined, threadsFor(opts.threads, config ?? readRunConfig(resumed!.dir)));
     const trainOpts = {
       runsDir: opts.runsDir, backend, logger: reporter, command: process.argv.slice(1),
+      setKeys: opts.set.map((s) => s.split('=')[0].trim()),
       interrupted: () => interruptedAt > 0,
       onRunFolder: (id: string, dir: string) => {
         runId = id;

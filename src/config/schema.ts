@@ -172,6 +172,8 @@ const train = z.strictObject({
   checkpoint_seconds: z.number().min(0).default(30).describe('write the resume checkpoint at the end of an epoch once this many seconds have passed since the last one (a finished stage is committed by its own checkpoint); a kill loses at most this much training plus one epoch, which dmil train --resume replays identically; 0: after every epoch'),
   keep_incoming: z.boolean().default(true).describe('each stage\'s incoming model (the initial weights, or what the stage before left) is a candidate, epoch 0, kept when no epoch beats it on validation; false: the best trained epoch is kept even when it is worse (dmil 0.1)'),
   divergence: z.number().min(0).default(1e4).describe('stop the run as failed when an epoch\'s mean training loss exceeds this many times the stage\'s starting loss (the incoming model\'s validation loss, at least 1 in size); 0 turns the guard off'),
+  tensorboard: z.boolean().default(false).describe('write TensorBoard event files into runs/<id>/tensorboard/ while training (dmil train --tensorboard): every metrics.csv value per epoch as <stage>/<split>/<name>, the running training loss, the resolved config as text, and at the end the HParams summary (the keys a sweep varies, or those set with --set) with the final metrics; a resumed run adds a file and repeats no step'),
+  tensorboard_steps: int().min(0).default(50).describe('with train.tensorboard: write the running mean training loss of the epoch every this many optimiser steps, as <stage>/train/running_loss (0: none)'),
 });
 export type TrainConfig = z.infer<typeof train>;
 

@@ -21,6 +21,7 @@ import { recoverRunFolder } from '../runs/recover';
 import { isStorageError, StorageError } from '../runs/storage';
 import { readMetrics, writeMetrics } from '../runs/metricsFile';
 import { createRunFolder, runFiles } from '../runs/runFolder';
+import { hparamKeys, LiveBoard } from './liveBoard';
 import type { StagePosition } from '../train/pace';
 import type { EarlyStopMetric } from '../config/primitives';
 import { sumEpochTimes, type EpochTime } from '../train/epochTime';
@@ -42,6 +43,8 @@ export interface TrainOptions {
   interrupted?: () => boolean;
   /** Called once the run folder exists (the CLI starts writing log.txt there). */
   onRunFolder?: (id: string, dir: string) => void;
+  /** Config keys set for this run (--set, or a sweep cell's axes and variants): its hyper-parameters in TensorBoard. */
+  setKeys?: string[];
 }
 
 export interface TrainResult {
@@ -143,7 +146,9 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
   const metricsFile = path.join(dir, runFiles.metrics);
   const rows: MetricsRow[] = readMetrics(metricsFile);
   const times: EpochTime[] = [];
+  let board: LiveBoard | undefined;
   try {
+    board = LiveBoard.open(dir, config, hparamKeys(opts.setKeys ?? []), meta.id);
     for (const stage of model.stages) {
       if (meta.stages_done.includes(stage.name)) continue;
       meta.stage = stage.name;
@@ -159,9 +164,11 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
         outcome = await runStage({
           stage, model, data, train: stage.train ?? config.train, seed: config.seed, logger: opts.logger, resumeFrom, interrupted: opts.interrupted,
           position: positionOf(model, stage.name, config),
+          onRunningLoss: board?.runningLoss(stage.name),
           onEpochEnd: async (take, epochRows) => {
             rows.push(...epochRows);
             writeMetrics(metricsFile, rows);
+            board?.epoch(epochRows);
             if (!take || !checkpoints.due()) return;
             const snap = take();
             await saveTensors(rollingCheckpointHandler(path.join(dir, runFiles.resume), `${stage.name}-${snap.loop.epochsDone}`), snap.tensors, { paradigm: model.paradigm, loop: snap.loop });
@@ -181,6 +188,7 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
     }
     fs.rmSync(path.join(dir, runFiles.resume), { recursive: true, force: true });
     const [val, test] = await evaluateSplits({ runId: meta.id, runDir: dir, model, data, batchSize: config.train.eval_batch_size, seed: config.seed }, [{ split: 'val' }, { split: 'test' }]);
+    board?.finish({ val: val as unknown as Record<string, unknown>, test: test as unknown as Record<string, unknown> }, true);
     Object.assign(meta, { status: 'done', stage: null, ended: new Date().toISOString() });
     writeMeta(dir, meta);
     return { id: meta.id, dir, val, test, time: sumEpochTimes(times) };

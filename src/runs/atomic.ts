@@ -147,6 +147,8 @@ export function writeTempFolder(dir: string, files: Record<string, string | Uint
     fs.mkdirSync(tmp, { recursive: true });
     for (const [name, data] of Object.entries(files)) {
       current = path.join(dir, name);
+      // Names may hold folders (plots/metrics/loss.tsv).
+      if (path.dirname(name) !== '.') fs.mkdirSync(path.join(tmp, path.dirname(name)), { recursive: true });
       writeFully(path.join(tmp, name), bytes(data));
     }
     fsyncDir(tmp);

@@ -66,6 +66,8 @@ export const runFiles = {
   checkpoints: 'checkpoints',
   resume: path.join('checkpoints', 'resume'),
   eval: 'eval',
+  /** TensorBoard event files (train.tensorboard). */
+  tensorboard: 'tensorboard',
 } as const;
 
 /**

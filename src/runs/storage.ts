@@ -75,10 +75,11 @@ const enospcAt = Number(process.env.DMIL_FAULT_ENOSPC_AT ?? 0);
 let points = 0;
 let writes = 0;
 
-export function writePoint(): void {
+/** A write point; `what` names it in DMIL_FAULT_COUNT's lines, for tests that kill at a particular kind. */
+export function writePoint(what?: string): void {
   points += 1;
   if (killAt > 0 && points === killAt) process.kill(process.pid, 'SIGKILL');
-  if (process.env.DMIL_FAULT_COUNT) process.stderr.write(`dmil-fault: write point ${points}\n`);
+  if (process.env.DMIL_FAULT_COUNT) process.stderr.write(`dmil-fault: write point ${points}${what ? ` (${what})` : ''}\n`);
 }
 
 /** True when this file write is to fail with ENOSPC (test hook). */

@@ -47,6 +47,8 @@ export interface StageRun {
   interrupted?: () => boolean;
   /** Where the stage sits in its run, for progress and ETAs. */
   position?: StagePosition;
+  /** Every `every` optimiser steps of the stage, the epoch's running mean training loss (TensorBoard). */
+  onRunningLoss?: { every: number; write: (step: number, loss: number) => void };
 }
 
 export class Interrupted extends Error {
@@ -203,6 +205,9 @@ class StageTraining {
       const stepEnd = performance.now();
       stepSeconds += (stepEnd - stepStart) / 1000;
       Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (stepEnd - started) / 1000 });
+      const log = this.run.onRunningLoss;
+      const step = this.epoch * stepsPerEpoch + pace.steps;
+      if (log && log.every > 0 && step % log.every === 0) log.write(step, (await sums.peek(0)) / pace.samples);
       // The running loss costs a device read: offered at most twice a second, read only if shown.
       if ((pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) && bar.wantsFields()) {
         shown = pace.seconds;
