@@ -4,6 +4,7 @@
 // --conv-profile and --dmil-profile (per kernel, profile.ts), --conv-layers N (the conv
 // backbone layer by layer on N threads, profile.ts), --report-only, --gpu-only,
 // --pid-only, --load-only, --files-only (benchmark pickles and HDF5 files, files.ts),
+// --tensorboard-only (the cost of train.tensorboard, tensorboard.ts),
 // --overrides-only, --memory-only [--backend NAME] (memory.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { measurePid, type PidEstimator } from '../src/pid/measure';
 import { Rng } from '../src/rng';
 import { chromiumPath, openReport } from './browser';
 import { benchmarkFiles } from './files';
+import { tensorboardCost } from './tensorboard';
 import { fashionConvConfig, fmt, median, MIN_SECONDS, root, throughput } from './measure';
 import { memoryOverRun } from './memory';
 import { convLayers, convProfile, dmilProfile } from './profile';
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--pid-only')) return pidSpeed();
   if (process.argv.includes('--load-only')) return loading();
   if (process.argv.includes('--files-only')) return benchmarkFiles();
+  if (process.argv.includes('--tensorboard-only')) return tensorboardCost();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();
   const base = benchConfig('joint');
   const paradigms = ['joint', 'ensemble', 'unimodal', 'dmil'] as const;
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
   await loading();
   await pidSpeed();
   await reportSpeed();
+  tensorboardCost();
 }
 
 main().catch((e) => {

@@ -4,13 +4,25 @@
 import * as path from 'node:path';
 import { configToYaml } from '../config/load';
 import type { Config } from '../config/schema';
+import type { Logger } from '../log';
 import { runFiles } from '../runs/runFolder';
 import { addConfig, addFinal, addRows, addRunningLoss, addSessionStart, hparamValues } from '../tensorboard/runEvents';
 import { EventWriter } from '../tensorboard/writer';
 import type { MetricsRow, StageRun } from '../train/loop';
 
 export class LiveBoard {
+  /** Seconds spent on TensorBoard: building and writing events, and reading the running loss. */
+  seconds = 0;
   private constructor(private readonly writer: EventWriter, private readonly every: number) {}
+
+  private timed<T>(work: () => T): T {
+    const t = performance.now();
+    try {
+      return work();
+    } finally {
+      this.seconds += (performance.now() - t) / 1000;
+    }
+  }
 
   /** The run's board, or undefined when the config does not ask for one. */
   static open(dir: string, config: Config, hparamKeys: readonly string[], group: string): LiveBoard | undefined {
@@ -23,18 +35,33 @@ export class LiveBoard {
   }
 
   epoch(rows: readonly MetricsRow[]): void {
-    addRows(this.writer, rows);
-    this.writer.flush();
+    this.timed(() => {
+      addRows(this.writer, rows);
+      this.writer.flush();
+    });
   }
 
-  /** The loop's hook for a stage's running loss (written with the epoch's rows). */
+  /** The loop's hook for a stage's running loss (read from the device here, written with the epoch's rows). */
   runningLoss(stage: string): StageRun['onRunningLoss'] {
-    return { every: this.every, write: (step, loss) => addRunningLoss(this.writer, stage, step, loss) };
+    return {
+      every: this.every,
+      write: async (step, read) => {
+        const t = performance.now();
+        const loss = await read();
+        this.seconds += (performance.now() - t) / 1000;
+        this.timed(() => addRunningLoss(this.writer, stage, step, loss));
+      },
+    };
   }
 
-  finish(reports: Record<string, Record<string, unknown> | undefined>, ok: boolean): void {
-    addFinal(this.writer, reports, ok);
-    this.writer.flush();
+  /** The run's final metrics and the session's end; logs what TensorBoard cost against `trainedSeconds`. */
+  finish(reports: Record<'val' | 'test', object>, trainedSeconds: number, logger: Logger): void {
+    this.timed(() => {
+      addFinal(this.writer, reports as Record<string, Record<string, unknown>>, true);
+      this.writer.flush();
+    });
+    const share = (100 * this.seconds) / Math.max(trainedSeconds, 1e-9);
+    logger.info(`tensorboard: ${this.seconds.toFixed(2)} s writing events and reading the running loss, ${share.toFixed(2)}% of the ${trainedSeconds.toFixed(1)} s this process trained`);
   }
 }
 

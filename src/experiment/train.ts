@@ -179,16 +179,11 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
         if (resumeFrom) tf.dispose(Object.values(resumeFrom.tensors));
       }
       times.push(outcome.time);
-      const selection = selectionRecord(outcome);
-      // The stage's commit point: its checkpoint, holding its selection; meta.json follows.
-      await saveTensors(stageCheckpointHandler(path.join(dir, runFiles.checkpoints, stage.name)), Object.fromEntries(model.params.entries()), { paradigm: model.paradigm, stage: stage.name, selection });
-      meta.stages_done.push(stage.name);
-      meta.selection = { ...meta.selection, [stage.name]: selection };
-      writeMeta(dir, meta);
+      await commitStage(dir, model, meta, stage.name, outcome);
     }
     fs.rmSync(path.join(dir, runFiles.resume), { recursive: true, force: true });
     const [val, test] = await evaluateSplits({ runId: meta.id, runDir: dir, model, data, batchSize: config.train.eval_batch_size, seed: config.seed }, [{ split: 'val' }, { split: 'test' }]);
-    board?.finish({ val: val as unknown as Record<string, unknown>, test: test as unknown as Record<string, unknown> }, true);
+    board?.finish({ val, test }, sumEpochTimes(times).wall, opts.logger);
     Object.assign(meta, { status: 'done', stage: null, ended: new Date().toISOString() });
     writeMeta(dir, meta);
     return { id: meta.id, dir, val, test, time: sumEpochTimes(times) };
@@ -205,6 +200,15 @@ async function trainStages(config: Config, model: ParadigmModel, data: Dataset, 
     model.params.dispose();
     lock.release();
   }
+}
+
+/** The stage's commit point: its checkpoint, holding its selection; meta.json follows. */
+async function commitStage(dir: string, model: ParadigmModel, meta: RunMeta, stage: string, outcome: StageOutcome): Promise<void> {
+  const selection = selectionRecord(outcome);
+  await saveTensors(stageCheckpointHandler(path.join(dir, runFiles.checkpoints, stage)), Object.fromEntries(model.params.entries()), { paradigm: model.paradigm, stage, selection });
+  meta.stages_done.push(stage);
+  meta.selection = { ...meta.selection, [stage]: selection };
+  writeMeta(dir, meta);
 }
 
 /** A stage's place in the run, and the most epochs the stages after it can take (for ETAs). */

@@ -48,7 +48,7 @@ export interface StageRun {
   /** Where the stage sits in its run, for progress and ETAs. */
   position?: StagePosition;
   /** Every `every` optimiser steps of the stage, the epoch's running mean training loss (TensorBoard). */
-  onRunningLoss?: { every: number; write: (step: number, loss: number) => void };
+  onRunningLoss?: { every: number; write: (step: number, loss: () => Promise<number>) => Promise<void> };
 }
 
 export class Interrupted extends Error {
@@ -207,7 +207,7 @@ class StageTraining {
       Object.assign(pace, { steps: pace.steps + 1, samples: pace.samples + idx.length, seconds: (stepEnd - started) / 1000 });
       const log = this.run.onRunningLoss;
       const step = this.epoch * stepsPerEpoch + pace.steps;
-      if (log && log.every > 0 && step % log.every === 0) log.write(step, (await sums.peek(0)) / pace.samples);
+      if (log && log.every > 0 && step % log.every === 0) await log.write(step, async () => (await sums.peek(0)) / pace.samples);
       // The running loss costs a device read: offered at most twice a second, read only if shown.
       if ((pace.seconds - shown >= 0.5 || pace.steps === stepsPerEpoch) && bar.wantsFields()) {
         shown = pace.seconds;
