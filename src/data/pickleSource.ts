@@ -32,13 +32,11 @@ function arrayAt(dict: PyValue, key: string, where: string, file: string): NdArr
 
 /** Each sample's class name from a split's label array (numbers through a transform, or classes). */
 function splitLabels(a: NdArray, cfg: PickleConfig, where: string): (string | null)[] {
-  const n = a.shape[0] ?? 0;
   if (a.shape.slice(1).some((d) => d !== 1)) throw new UserError(`${where} must hold one label per sample, got shape (${a.shape.join(', ')})`, { hint: 'labels of shape (N,), (N, 1) or (N, 1, 1)' });
   const at = (i: number) => `${where}[${i}]`;
   if (cfg.label_transform) return transformLabels(toNumbers(a, where), cfg.label_transform, at);
-  const strings = 'bytes' in a ? Array.from(toNumbers(a, where)) : toStrings(a, where);
-  if (strings.length !== n) throw new UserError(`${where} holds ${strings.length} labels for ${n} samples`);
-  return classLabelStrings(strings, at);
+  // Numeric labels must be whole numbers (classes); strings and bytes are class names.
+  return classLabelStrings('bytes' in a ? Array.from(toNumbers(a, where)) : toStrings(a, where), at);
 }
 
 export function loadPickle(cfg: PickleConfig, seed: number): Dataset {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { writeFolderAtomic } from '../runs/atomic';
 import { fileVersionEvent, type HParamValue } from '../tensorboard/events';
 import { frameRecord } from '../tensorboard/record';
-import { addConfig, addExperiment, addFinal, addRows, addSessionStart, hparamValues, type EventSink } from '../tensorboard/runEvents';
+import { addConfig, addExperiment, addFinal, addRows, addSessionStart, eventKey, hparamValues, type EventSink } from '../tensorboard/runEvents';
 import { rowTimes, type RunRecord } from './runRecord';
 
 /** An export's events, in order, with no (tag, step) twice. */
@@ -14,7 +14,7 @@ class EventList implements EventSink {
   private readonly seen = new Set<string>();
   readonly events: Uint8Array[] = [];
   add(tag: string, step: number, event: Uint8Array): boolean {
-    const key = `${tag}\u0000${step}`;
+    const key = eventKey(tag, step);
     if (this.seen.has(key)) return false;
     this.seen.add(key);
     this.events.push(event);

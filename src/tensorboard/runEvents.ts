@@ -6,6 +6,9 @@
 import type { MetricsRow } from '../train/loop';
 import { experimentEvent, scalarEvent, sessionEndEvent, sessionStartEvent, textEvent, type HParamValue } from './events';
 
+/** What makes an event one of a kind in a run: its tag and step. */
+export const eventKey = (tag: string, step: number): string => `${tag}\u0000${step}`;
+
 /** Where events go: a live event file (writer.ts), or an export's list. */
 export interface EventSink {
   /** Adds an event of one summary value, unless (tag, step) is there already; true when added. */

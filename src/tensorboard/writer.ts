@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { storageFailure, writePoint } from '../runs/storage';
 import { EventType } from './proto';
 import { fileVersionEvent } from './events';
+import { eventKey as key } from './runEvents';
 import { frameRecord, unframeRecords } from './record';
 
 export const EVENT_FILE = /^events\.out\.tfevents\./;
-const key = (tag: string, step: number) => `${tag}\u0000${step}`;
 
 /** Every (tag, step) in the folder's event files. */
 function writtenBefore(dir: string): Set<string> {
