@@ -29,6 +29,7 @@ const PARADIGMS = [
   { paradigm: 'joint' },
   { paradigm: 'ensemble' },
   { paradigm: 'late-fusion' },
+  { paradigm: 'i2m2' },
   { paradigm: 'dmil' },
   { paradigm: 'joint', backbone: { type: 'gru', units: 8, out: 8 } },
 ];

@@ -146,13 +146,23 @@ const lateFusionModel = z.strictObject({
   ...modelCommon,
 });
 
+const i2m2Model = z.strictObject({
+  paradigm: z.literal('i2m2').describe('I2M2 (Madaan et al., NeurIPS 2024): the unimodal classifiers and the joint classifier combined as a product of experts, q(y|x) ∝ q(y|x_1..x_K) Π q_m(y|x_m); each trained alone first, then all through the product'),
+  ...modelCommon,
+  head: z
+    .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the inter-modality classifier\'s head on [z_1, ..., z_K]') })
+    .prefault({}),
+  pretrain: z.boolean().default(true).describe('train each intra-modality classifier and then the inter-modality one on its own first (stages intra-<modality>, inter), as the authors\' code does; false: the product stage alone, from the initial weights'),
+  product_lr: z.number().gt(0).max(1).default(0.1).describe('with pretrain: the product stage\'s learning rate as a share of train.optimizer.lr (their AV-MNIST: 0.01 after 0.1)'),
+});
+
 const dmilModel = z.strictObject({
   paradigm: z.literal('dmil').describe('decomposition into R, U1, U2, S with a per-sample gate (two modalities)'),
   ...modelCommon,
   dmil: dmilSettings.prefault({}).describe('DMIL settings; every (ours) choice has its switch here'),
 });
 
-const modelVariants = [unimodalModel, jointModel, ensembleModel, lateFusionModel, dmilModel] as const;
+const modelVariants = [unimodalModel, jointModel, ensembleModel, lateFusionModel, i2m2Model, dmilModel] as const;
 export type ParadigmName = z.infer<(typeof modelVariants)[number]>['paradigm'];
 export const DEFAULT_PARADIGM: ParadigmName = 'joint';
 

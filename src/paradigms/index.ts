@@ -2,6 +2,7 @@
 import type { Config, ModelOf, ParadigmName, TrainConfig } from '../config/schema';
 import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
 import { buildDmil } from './dmil';
+import { buildI2m2 } from './i2m2';
 import { buildLateFusion } from './lateFusion';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
@@ -13,6 +14,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   joint: buildJoint,
   ensemble: buildEnsemble,
   'late-fusion': buildLateFusion,
+  i2m2: buildI2m2,
   dmil: buildDmil,
 };
 

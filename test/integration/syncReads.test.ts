@@ -42,6 +42,7 @@ const PARADIGMS = [
   { paradigm: 'joint' },
   { paradigm: 'ensemble' },
   { paradigm: 'late-fusion' },
+  { paradigm: 'i2m2' },
   { paradigm: 'dmil' },
 ];
 
