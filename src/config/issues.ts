@@ -46,7 +46,7 @@ function unknownKey(key: string, path: Key[], valueAt: (path: Key[]) => unknown)
     const chosen = String(valueAt([...path, variants.discriminator]));
     return {
       ...at, message: `"${key}" is not a key of ${variants.discriminator} ${chosen}`,
-      hint: `it belongs to ${variants.discriminator} ${variants.values.join(', ')}; remove it, or set ${[...path, variants.discriminator].join('.')} to ${variants.values.length > 1 ? 'one of those' : variants.values[0]}`,
+      hint: `it belongs to ${variants.discriminator}${variants.values.length > 1 ? 's' : ''} ${variants.values.join(', ')}; remove it, or set ${[...path, variants.discriminator].join('.')} to ${variants.values.length > 1 ? 'one of those' : variants.values[0]}`,
     };
   }
   const allowed = keysAt(configSchema, path);
