@@ -121,6 +121,11 @@ const modelCommon = {
   init: z.enum(INIT_SCHEMES).default('torch').describe('initial weights: torch (weights and biases uniform in +-1/sqrt(fan_in), as PyTorch\'s nn.Linear and nn.Conv), he (He-normal before ReLU/GELU, Glorot-normal elsewhere, zero biases; dmil 0.1), glorot (Glorot-normal, zero biases)'),
 };
 
+/** The MLP head on the concatenated representations [z_1, ..., z_K] (joint, i2m2's inter-modality classifier). */
+const concatHead = (what: string) => z
+  .strictObject({ hidden: z.array(positiveInt()).default([64]).describe(`hidden layer sizes of ${what} on [z_1, ..., z_K]`) })
+  .prefault({});
+
 /** One variant per paradigm: a key another paradigm uses is a config error, not silently ignored. */
 const unimodalModel = z.strictObject({
   paradigm: z.literal('unimodal').describe('one modality: its backbone and a linear head'),
@@ -131,9 +136,7 @@ const unimodalModel = z.strictObject({
 const jointModel = z.strictObject({
   paradigm: z.literal('joint').describe('every modality\'s backbone, the representations concatenated, an MLP head, one cross-entropy'),
   ...modelCommon,
-  head: z
-    .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the joint head on [z_1, ..., z_K]') })
-    .prefault({}),
+  head: concatHead('the joint head'),
 });
 
 const ensembleModel = z.strictObject({
@@ -149,9 +152,7 @@ const lateFusionModel = z.strictObject({
 const i2m2Model = z.strictObject({
   paradigm: z.literal('i2m2').describe('I2M2 (Madaan et al., NeurIPS 2024): the unimodal classifiers and the joint classifier combined as a product of experts, q(y|x) ∝ q(y|x_1..x_K) Π q_m(y|x_m); each trained alone first, then all through the product'),
   ...modelCommon,
-  head: z
-    .strictObject({ hidden: z.array(positiveInt()).default([64]).describe('hidden layer sizes of the inter-modality classifier\'s head on [z_1, ..., z_K]') })
-    .prefault({}),
+  head: concatHead('the inter-modality classifier\'s head'),
   pretrain: z.boolean().default(true).describe('train each intra-modality classifier and then the inter-modality one on its own first (stages intra-<modality>, inter), as the authors\' code does; false: the product stage alone, from the initial weights'),
   product_lr: z.number().gt(0).max(1).default(0.1).describe('with pretrain: the product stage\'s learning rate as a share of train.optimizer.lr (their AV-MNIST: 0.01 after 0.1)'),
 });
