@@ -27,6 +27,14 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): Record<stri
   return { ...base, ...overrides };
 }
 
+/**
+ * One model section per paradigm (unimodal on `unimodal`), for the tests that must cover every
+ * paradigm (leaks, the refusing backend): a new paradigm is added here once.
+ */
+export function everyParadigm(unimodal: string): { paradigm: string; modality?: string; backbone?: { type: string; units: number; out: number } }[] {
+  return [{ paradigm: 'unimodal', modality: unimodal }, { paradigm: 'joint' }, { paradigm: 'ensemble' }, { paradigm: 'late-fusion' }, { paradigm: 'i2m2' }, { paradigm: 'dmil' }];
+}
+
 export function writeConfig(dir: string, config: unknown, file = 'config.yaml'): string {
   const p = path.join(dir, file);
   fs.writeFileSync(p, typeof config === 'string' ? config : stringify(config));

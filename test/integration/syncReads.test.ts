@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REFUSAL } from '../support/refuseSyncReads';
-import { lastLine, repoRoot, tinyConfig, tmpDir, writeConfig } from '../helpers';
+import { everyParadigm, lastLine, repoRoot, tinyConfig, tmpDir, writeConfig } from '../helpers';
 import { pool, runCliAsync, runFolders, runResult, type Proc } from '../faults/harness';
 
 const preload = path.join(repoRoot, 'dist', 'test', 'support', 'refuseSyncReads.js');
@@ -37,14 +37,7 @@ function same(t: { diagnostic(m: string): void }, actual: unknown, expected: unk
   t.diagnostic(`${what}: ${equal ? 'identical' : 'differs'} on ${gpu}`);
 }
 
-const PARADIGMS = [
-  { paradigm: 'unimodal', modality: 'a' },
-  { paradigm: 'joint' },
-  { paradigm: 'ensemble' },
-  { paradigm: 'late-fusion' },
-  { paradigm: 'i2m2' },
-  { paradigm: 'dmil' },
-];
+const PARADIGMS = everyParadigm('a');
 
 test('the refusing backend refuses: dataSync throws, await data() reads', async () => {
   const script = `require(${JSON.stringify(preload)}); const tf = require('@tensorflow/tfjs-core');
