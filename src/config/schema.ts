@@ -2,22 +2,12 @@
 // documentation. The README's config reference is generated from it (`dmil schema --markdown`),
 // and a test keeps the two in sync. The data sources' sections live in dataSchema.ts.
 import { z } from 'zod';
+import { comparisonModels } from './comparisonModels';
 import { dataSchema } from './dataSchema';
-import { EARLY_STOP_METRICS, identifier, INIT_SCHEMES, int, positiveInt } from './primitives';
+import { concatHead, modelCommon } from './modelParts';
+import { EARLY_STOP_METRICS, identifier, int, positiveInt } from './primitives';
 
-
-const backbone = z.strictObject({
-  type: z.enum(['mlp', 'conv2d', 'temporal', 'gru']).default('mlp').describe('mlp for vectors; conv2d (a small CNN) for images [H, W, C]; temporal (1-D convolutions over time) or gru (a recurrent network, as MultiBench and I2MoE use on the affect benchmarks) for sequences [T, D]'),
-  hidden: z.array(positiveInt()).default([128]).describe('mlp: hidden layer sizes'),
-  channels: z.array(positiveInt()).min(1).default([16, 32, 64]).describe('conv2d, temporal: channels of each convolution; the first has stride 1, the others stride 2; then global average pooling'),
-  kernel: positiveInt().default(3).describe('conv2d, temporal: kernel size'),
-  units: positiveInt().default(64).describe('gru: size of the hidden state'),
-  layers: positiveInt().max(8).default(1).describe('gru: stacked layers'),
-  pool: z.enum(['last', 'mean']).default('last').describe('gru: the last hidden state, or the mean over time, goes to the dense layer'),
-  out: positiveInt().default(64).describe('size of the representation z the backbone outputs'),
-  activation: z.enum(['relu', 'tanh', 'gelu']).default('relu').describe('activation after every layer'),
-});
-export type BackboneConfig = z.infer<typeof backbone>;
+export type { BackboneConfig } from './modelParts';
 
 const optimizer = z.strictObject({
   type: z.enum(['adam', 'sgd']).default('adam').describe('adam, or sgd (with momentum)'),
@@ -111,21 +101,6 @@ const dmilSettings = z.strictObject({
 });
 export type DmilConfig = z.infer<typeof dmilSettings>;
 
-/** Keys every paradigm shares: the backbones and how weights start. */
-const modelCommon = {
-  backbone: backbone.prefault({}).describe('the default backbone of every modality'),
-  backbones: z
-    .record(z.string(), backbone.partial())
-    .default({})
-    .describe('per-modality overrides of `backbone`, keyed by modality name, e.g. `{b: {hidden: [256]}}`'),
-  init: z.enum(INIT_SCHEMES).default('torch').describe('initial weights: torch (weights and biases uniform in +-1/sqrt(fan_in), as PyTorch\'s nn.Linear and nn.Conv), he (He-normal before ReLU/GELU, Glorot-normal elsewhere, zero biases; dmil 0.1), glorot (Glorot-normal, zero biases)'),
-};
-
-/** The MLP head on the concatenated representations [z_1, ..., z_K] (joint, i2m2's inter-modality classifier). */
-const concatHead = (what: string) => z
-  .strictObject({ hidden: z.array(positiveInt()).default([64]).describe(`hidden layer sizes of ${what} on [z_1, ..., z_K]`) })
-  .prefault({});
-
 /** One variant per paradigm: a key another paradigm uses is a config error, not silently ignored. */
 const unimodalModel = z.strictObject({
   paradigm: z.literal('unimodal').describe('one modality: its backbone and a linear head'),
@@ -149,21 +124,13 @@ const lateFusionModel = z.strictObject({
   ...modelCommon,
 });
 
-const i2m2Model = z.strictObject({
-  paradigm: z.literal('i2m2').describe('I2M2 (Madaan et al., NeurIPS 2024): the unimodal classifiers and the joint classifier combined as a product of experts, q(y|x) ∝ q(y|x_1..x_K) Π q_m(y|x_m); each trained alone first, then all through the product'),
-  ...modelCommon,
-  head: concatHead('the inter-modality classifier\'s head'),
-  pretrain: z.boolean().default(true).describe('train each intra-modality classifier and then the inter-modality one on its own first (stages intra-<modality>, inter), as the authors\' code does; false: the product stage alone, from the initial weights'),
-  product_lr: z.number().gt(0).max(1).default(0.1).describe('with pretrain: the product stage\'s learning rate as a share of train.optimizer.lr (their AV-MNIST: 0.01 after 0.1)'),
-});
-
 const dmilModel = z.strictObject({
   paradigm: z.literal('dmil').describe('decomposition into R, U1, U2, S with a per-sample gate (two modalities)'),
   ...modelCommon,
   dmil: dmilSettings.prefault({}).describe('DMIL settings; every (ours) choice has its switch here'),
 });
 
-const modelVariants = [unimodalModel, jointModel, ensembleModel, lateFusionModel, i2m2Model, dmilModel] as const;
+const modelVariants = [unimodalModel, jointModel, ensembleModel, lateFusionModel, ...comparisonModels, dmilModel] as const;
 export type ParadigmName = z.infer<(typeof modelVariants)[number]>['paradigm'];
 export const DEFAULT_PARADIGM: ParadigmName = 'joint';
 

@@ -8,6 +8,8 @@ export interface Batch {
   inputs: tf.Tensor2D[];
   labels: tf.Tensor1D;
   size: number;
+  /** The dataset rows the batch holds, in order (per-sample state such as QMF's loss history). */
+  rows: Int32Array;
 }
 
 export function makeBatch(d: Dataset, indices: ArrayLike<number>): Batch {
@@ -18,7 +20,7 @@ export function makeBatch(d: Dataset, indices: ArrayLike<number>): Batch {
     return tf.tensor2d(buf, [indices.length, f]);
   });
   const labels = tf.tensor1d(Int32Array.from({ length: indices.length }, (_, r) => d.labels[indices[r]]), 'int32');
-  return { inputs, labels, size: indices.length };
+  return { inputs, labels, size: indices.length, rows: Int32Array.from(indices) };
 }
 
 export function disposeBatch(b: Batch): void {

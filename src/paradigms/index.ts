@@ -4,6 +4,7 @@ import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
 import { buildDmil } from './dmil';
 import { buildI2m2 } from './i2m2';
 import { buildLateFusion } from './lateFusion';
+import { buildOgmGe } from './ogmGe';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
 type Builder<P extends ParadigmName> = (model: ModelOf<P>, train: TrainConfig, spec: ModelSpec, seed: number) => ParadigmModel;
@@ -15,6 +16,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   ensemble: buildEnsemble,
   'late-fusion': buildLateFusion,
   i2m2: buildI2m2,
+  'ogm-ge': buildOgmGe,
   dmil: buildDmil,
 };
 

@@ -2,6 +2,7 @@
 // The training loop, run folders and evaluation only ever see this interface.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../config/schema';
+import type { Dataset } from '../data/dataset';
 import type { Params } from '../models/params';
 
 export interface LossTerms {
@@ -15,6 +16,18 @@ export interface LossTerms {
    * decompose-intra, whose prediction is the warm-up joint head.
    */
   probs: tf.Tensor2D;
+  /**
+   * Batch quantities the stage's step hooks read (`modulate`, `afterStep`), such as OGM-GE's
+   * per-modality scores; constants to the optimiser, released after the step.
+   */
+  signals?: Record<string, tf.Tensor>;
+}
+
+/** Where a training step stands: the stage's step count, the epoch (from 0) and the batch's dataset rows. */
+export interface StepContext {
+  step: number;
+  epoch: number;
+  rows: Int32Array;
 }
 
 export interface Stage {
@@ -27,7 +40,16 @@ export interface Stage {
    * stochastic model seeds its sampling noise with it. In eval mode (`training` false) a model
    * is deterministic.
    */
-  loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean, step: number): LossTerms;
+  loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean, step: number, rows?: Int32Array): LossTerms;
+  /**
+   * Rewrites a training step's gradients (by parameter name) before the optimiser applies them,
+   * from the loss's signals: OGM-GE's modulation. Returns the gradients to apply.
+   */
+  modulate?(grads: Record<string, tf.Tensor>, signals: Record<string, tf.Tensor>, at: StepContext): Record<string, tf.Tensor>;
+  /** After the optimiser's step: updates state that gradients do not train (QMF's loss history), from the loss's signals. */
+  afterStep?(signals: Record<string, tf.Tensor>, at: StepContext): void;
+  /** Before each training epoch: state recomputed from the training samples (PMR's class prototypes). */
+  beforeEpoch?(data: Dataset, trainRows: Int32Array, epoch: number): Promise<void>;
   /** This stage's epochs, optimiser, schedule and early stopping, where they differ from `train`. */
   train?: TrainConfig;
   /** A second gradient step after each main step, on its own parameters with its own optimiser (e.g. CLUB's q network). */

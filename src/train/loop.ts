@@ -8,11 +8,11 @@ import type { EarlyStopMetric } from '../config/primitives';
 import type { TrainConfig } from '../config/schema';
 import { chunks, disposeBatch, makeBatch } from '../data/batches';
 import { type Dataset, splitIndices } from '../data/dataset';
-import { UserError } from '../errors';
 import type { Logger } from '../log';
 import type { ParadigmModel, Stage } from '../paradigms/paradigm';
 import { Rng } from '../rng';
 import { initialEarlyStop, metricValue, observe, type EarlyStopState, type Observation } from './earlyStop';
+import { guardDivergence } from './divergence';
 import { describeEpochTime, epochTime, sumEpochTimes, type EpochTime } from './epochTime';
 import { restoreSnapshot, takeSnapshot, type StageSnapshot } from './loopState';
 import { Optimizer } from './optimizer';
@@ -151,8 +151,9 @@ class StageTraining {
   async runEpoch(): Promise<boolean> {
     const started = performance.now();
     const lr = learningRate(this.train.optimizer.lr, this.train.schedule, this.epoch, this.train.epochs);
+    await this.run.stage.beforeEpoch?.(this.run.data, this.trainIdx, this.epoch);
     const pass = await this.trainPass(lr, started);
-    this.guardDivergence(pass.row.loss);
+    guardDivergence(pass.row.loss, { stage: this.run.stage.name, epoch: this.epoch + 1, incoming: this.incoming.loss, factor: this.train.divergence });
     const valStart = performance.now();
     const valRow = await evaluateStage(this.run.stage, this.run.data, this.valIdx, this.train.eval_batch_size);
     const valSeconds = (performance.now() - valStart) / 1000;
@@ -186,6 +187,7 @@ class StageTraining {
     const order = this.rng.shuffle(Int32Array.from(this.trainIdx));
     const bar = logger.progress(`${this.label} epoch ${this.epoch + 1}/${this.train.epochs}`, stepsPerEpoch);
     const sums = new DeviceSum();
+    this.step.epoch = this.epoch;
     const pace: PaceState = {
       steps: 0, samples: 0, seconds: 0, stepsPerEpoch, epochsLeft: this.train.epochs - this.epoch - 1, laterEpochs: this.run.position?.laterEpochs ?? 0,
       epochSeconds: mean(this.times.map((t) => t.wall)),
@@ -227,22 +229,6 @@ class StageTraining {
     bar.stop();
     const values = await sums.means(this.trainIdx.length);
     return { row: Object.fromEntries(this.step.termNames.map((n, i) => [n, values[i]])), stepSeconds, seconds: (performance.now() - started) / 1000, pace };
-  }
-
-  /** A training loss that is not finite, or that grew past train.divergence times the incoming model's, ends the run as failed. */
-  private guardDivergence(loss: number): void {
-    const where = `stage ${this.run.stage.name}`;
-    if (!Number.isFinite(loss)) {
-      throw new UserError(`the training loss became ${loss} in epoch ${this.epoch + 1}: training diverged`, {
-        where, hint: 'lower the learning rate (train.optimizer.lr, or the stage\'s lr), or check the data for extreme values; the run is marked failed',
-      });
-    }
-    const growth = divergence(loss, this.incoming.loss);
-    if (this.train.divergence > 0 && growth > this.train.divergence) {
-      throw new UserError(`the training loss grew to ${loss.toPrecision(3)} in epoch ${this.epoch + 1}, ${growth.toPrecision(2)} times its starting value ${this.incoming.loss.toPrecision(3)}: training diverged`, {
-        where, hint: `lower the learning rate (train.optimizer.lr, or the stage's lr); train.divergence sets the factor (now ${this.train.divergence}); the run is marked failed`,
-      });
-    }
   }
 
   /** The epoch's line, before its writes, so it counts its time up to here. */
@@ -289,8 +275,5 @@ export function describeOutcome(stage: string, o: StageOutcome): string {
 }
 
 const mean = (xs: readonly number[]): number | undefined => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
-
-/** How many times an epoch's training loss exceeds the stage's starting loss (taken as at least 1 in size). */
-export const divergence = (loss: number, start: number): number => Math.abs(loss) / Math.max(1, Math.abs(start));
 
 const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(4));

@@ -85,6 +85,8 @@ export interface Stepper {
   auxiliary?: { optimizer: Optimizer; vars: tf.Variable[]; nameOf: Map<string, string> };
   /** Steps taken in this stage so far (the seed of sampling noise). */
   step: number;
+  /** The epoch being trained, from 0 (set by the loop). */
+  epoch: number;
   vars: tf.Variable[];
   /** tfjs variable name -> parameter name. */
   nameOf: Map<string, string>;
@@ -96,7 +98,7 @@ export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer
   const entries = model.params.entries(stage.trainable);
   const aux = stage.auxiliary && auxOptimizer ? model.params.entries(stage.auxiliary.trainable) : undefined;
   return {
-    model, stage, optimizer, step, termNames: [],
+    model, stage, optimizer, step, epoch: 0, termNames: [],
     vars: entries.map(([, v]) => v),
     nameOf: new Map(entries.map(([n, v]) => [v.name, n])),
     auxiliary: aux && auxOptimizer ? { optimizer: auxOptimizer, vars: aux.map(([, v]) => v), nameOf: new Map(aux.map(([n, v]) => [v.name, n])) } : undefined,
@@ -115,19 +117,28 @@ function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Rec
  */
 export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
   const step = s.step++;
+  const at = { step, epoch: s.epoch, rows: batch.rows };
   return tf.tidy(() => {
     let metrics: tf.Tensor1D | undefined;
+    let signals: Record<string, tf.Tensor> = {};
     const { grads } = tf.variableGrads(() => {
-      const out = s.stage.loss(batch.inputs, batch.labels, true, step);
+      const out = s.stage.loss(batch.inputs, batch.labels, true, step, batch.rows);
       s.termNames = metricNames(out);
       metrics = tf.keep(metricVector(out, batch.labels, batch.size));
+      signals = Object.fromEntries(Object.entries(out.signals ?? {}).map(([k, t]) => [k, tf.keep(t)]));
       return out.total;
     }, s.vars);
-    s.optimizer.apply(byParamName(grads, s.nameOf), lr);
-    if (s.auxiliary && s.stage.auxiliary) {
-      const aux = s.stage.auxiliary;
-      const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
-      s.auxiliary.optimizer.apply(byParamName(auxGrads, s.auxiliary.nameOf), lr);
+    try {
+      const named = byParamName(grads, s.nameOf);
+      s.optimizer.apply(s.stage.modulate ? s.stage.modulate(named, signals, at) : named, lr);
+      if (s.auxiliary && s.stage.auxiliary) {
+        const aux = s.stage.auxiliary;
+        const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
+        s.auxiliary.optimizer.apply(byParamName(auxGrads, s.auxiliary.nameOf), lr);
+      }
+      s.stage.afterStep?.(signals, at);
+    } finally {
+      tf.dispose(Object.values(signals));
     }
     return metrics!;
   });

@@ -1,0 +1,29 @@
+// The config variants of the methods dmil is compared against (issue 26): each key's default is
+// the paper's or its authors' code's, and says which.
+import { z } from 'zod';
+import { concatHead, modelCommon } from './modelParts';
+import { int } from './primitives';
+
+const i2m2Model = z.strictObject({
+  paradigm: z.literal('i2m2').describe('I2M2 (Madaan et al., NeurIPS 2024): the unimodal classifiers and the joint classifier combined as a product of experts, q(y|x) ∝ q(y|x_1..x_K) Π q_m(y|x_m); each trained alone first, then all through the product'),
+  ...modelCommon,
+  head: concatHead('the inter-modality classifier\'s head'),
+  pretrain: z.boolean().default(true).describe('train each intra-modality classifier and then the inter-modality one on its own first (stages intra-<modality>, inter), as the authors\' code does; false: the product stage alone, from the initial weights'),
+  product_lr: z.number().gt(0).max(1).default(0.1).describe('with pretrain: the product stage\'s learning rate as a share of train.optimizer.lr (their AV-MNIST: 0.01 after 0.1)'),
+});
+
+
+const ogmGeModel = z.strictObject({
+  paradigm: z.literal('ogm-ge').describe('OGM-GE (Peng et al., CVPR 2022): encoders concatenated into one linear layer; each step the encoder gradients of the modality with the higher true-class score are scaled by 1 - tanh(alpha rho), plus Gaussian noise of the gradient\'s spread (GE)'),
+  ...modelCommon,
+  alpha: z.number().min(0).default(0.1).describe('alpha of the coefficient 1 - tanh(alpha rho) (Eq. 10); the authors\' README: 0.1 for VGGSound, 0.8 for CREMA-D'),
+  modulation: z.enum(['ogm-ge', 'ogm', 'none']).default('ogm-ge').describe('ogm-ge: scaled gradients plus the GE noise; ogm: scaled only; none: the same network trained jointly (their "Normal")'),
+  modulation_epochs: z
+    .array(int().min(0))
+    .length(2)
+    .default([0, 50])
+    .refine(([a, b]) => a <= b, { message: 'the first epoch of the window must not be after the last' })
+    .describe('the epochs, counted from 0 and both included, in which gradients are modulated (the authors\' modulation_starts 0, modulation_ends 50)'),
+});
+
+export const comparisonModels = [i2m2Model, ogmGeModel] as const;
