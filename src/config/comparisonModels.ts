@@ -26,4 +26,11 @@ const ogmGeModel = z.strictObject({
     .describe('the epochs, counted from 0 and both included, in which gradients are modulated (the authors\' modulation_starts 0, modulation_ends 50)'),
 });
 
-export const comparisonModels = [i2m2Model, ogmGeModel] as const;
+const qmfModel = z.strictObject({
+  paradigm: z.literal('qmf').describe('QMF (Zhang et al., ICML 2023): one classifier per modality, fused by per-sample weights from each one\'s energy (confidence_scale x logsumexp of its logits), with a ranking loss that keeps those weights in the order of each sample\'s history of losses'),
+  ...modelCommon,
+  confidence_scale: z.number().gt(0).default(0.1).describe('w_m = confidence_scale x logsumexp of modality m\'s logits (the negative energy; their code divides by 10)'),
+  rank_weight: z.number().min(0).default(1).describe('weight of the ranking loss (their text-image code adds it unweighted; their RGB-D scripts weigh it by 0.1)'),
+});
+
+export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel] as const;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config/schema';
 import type { Dataset } from '../data/dataset';
-import { featureSize, SPLITS } from '../data/dataset';
+import { featureSize, splitIndices, SPLITS } from '../data/dataset';
 import { contentSha256, fileChange, fingerprintData, fingerprintFiles, type DataFingerprint } from '../data/fingerprint';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -64,7 +64,7 @@ export async function loadSource(config: Config, newData = false): Promise<Datas
 }
 
 export function modelSpec(d: Dataset): ModelSpec {
-  return { inputDims: d.modalities.map(featureSize), inputShapes: d.modalities.map((m) => m.shape), modalityNames: d.modalities.map((m) => m.name), classes: d.classNames.length, classPrior: classPrior(d) };
+  return { inputDims: d.modalities.map(featureSize), inputShapes: d.modalities.map((m) => m.shape), modalityNames: d.modalities.map((m) => m.name), classes: d.classNames.length, classPrior: classPrior(d), rows: { count: d.labels.length, train: splitIndices(d, 'train') } };
 }
 
 /** p_train(y): the share of each class in the training split. */

@@ -13,7 +13,7 @@ export type { Predictions };
 
 
 const tensorsOf = (p: Prediction): tf.Tensor[] =>
-  [p.probs, ...Object.values(p.unimodal ?? {}), ...Object.values(p.components ?? {}), ...(p.gate ? [p.gate] : [])];
+  [p.probs, ...Object.values(p.unimodal ?? {}), ...Object.values(p.components ?? {}), ...(p.gate ? [p.gate] : []), ...(p.modalityWeights ? [p.modalityWeights] : [])];
 
 type Rows = Record<string, Float32Array>;
 

@@ -36,6 +36,8 @@ export function initialBiases(scheme: InitScheme, size: number, fanIn: number, r
 
 export class Params {
   private readonly vars = new Map<string, tf.Variable>();
+  /** Names of state: values kept with the model but not trained by gradients, whose shape may follow the data (QMF's loss history). */
+  private readonly state = new Set<string>();
 
   constructor(readonly init: InitScheme = 'torch') {}
 
@@ -57,6 +59,16 @@ export class Params {
     initial.dispose(); // the variable holds its own reference to the data
     this.vars.set(name, v);
     return v;
+  }
+
+  /**
+   * State of `shape`, zeros to start: saved and restored with the parameters, not counted among
+   * them, and taking the shape of what is assigned (state sized by one dataset's rows may be
+   * read into a model built for another). Read it with `get` each time, not once.
+   */
+  addState(name: string, shape: number[]): tf.Variable {
+    this.state.add(name);
+    return this.add(name, shape, new Float32Array(shape.reduce((a, b) => a * b, 1)));
   }
 
   get(name: string): tf.Variable {
@@ -87,6 +99,13 @@ export class Params {
   assign(values: tf.NamedTensorMap): void {
     for (const [n, t] of Object.entries(values)) {
       const v = this.get(n);
+      if (this.state.has(n) && v.shape.join(',') !== t.shape.join(',')) {
+        v.dispose();
+        const copy = tf.clone(t);
+        this.vars.set(n, tf.variable(copy, false));
+        copy.dispose();
+        continue;
+      }
       if (v.shape.join(',') !== t.shape.join(',')) throw new Error(`parameter ${n}: shape ${t.shape} does not fit ${v.shape}`);
       v.assign(t);
     }
@@ -94,7 +113,7 @@ export class Params {
 
   count(): number {
     let total = 0;
-    for (const v of this.vars.values()) total += v.size;
+    for (const [n, v] of this.vars) if (!this.state.has(n)) total += v.size;
     return total;
   }
 

@@ -5,6 +5,7 @@ import { buildDmil } from './dmil';
 import { buildI2m2 } from './i2m2';
 import { buildLateFusion } from './lateFusion';
 import { buildOgmGe } from './ogmGe';
+import { buildQmf } from './qmf';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
 type Builder<P extends ParadigmName> = (model: ModelOf<P>, train: TrainConfig, spec: ModelSpec, seed: number) => ParadigmModel;
@@ -17,6 +18,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   'late-fusion': buildLateFusion,
   i2m2: buildI2m2,
   'ogm-ge': buildOgmGe,
+  qmf: buildQmf,
   dmil: buildDmil,
 };
 

@@ -69,6 +69,8 @@ export interface Prediction {
   components?: Record<string, tf.Tensor2D>;
   /** Gate weights [N, components], columns in the order of `components`. */
   gate?: tf.Tensor2D;
+  /** Each modality's weight in the fused prediction [N, K], in modality order, where a paradigm weighs them per sample (QMF's confidences). */
+  modalityWeights?: tf.Tensor2D;
 }
 
 export interface ParadigmModel {
@@ -100,4 +102,6 @@ export interface ModelSpec {
   classes: number;
   /** Share of each class in the training split (DMIL's prior-matching adversary). */
   classPrior?: number[];
+  /** The dataset's row count and its training rows (per-sample training state, QMF's loss history). */
+  rows?: { count: number; train: Int32Array };
 }
