@@ -4,6 +4,14 @@ import { z } from 'zod';
 import { concatHead, modelCommon } from './modelParts';
 import { int } from './primitives';
 
+/** [first, last]: the epochs, counted from 0 and both included, in which a method rebalances. */
+const epochWindow = (value: [number, number], source: string) => z
+  .array(int().min(0))
+  .length(2)
+  .default(value)
+  .refine(([a, b]) => a <= b, { message: 'the first epoch of the window must not be after the last' })
+  .describe(`the epochs, counted from 0 and both included, in which the method rebalances (${source})`);
+
 const i2m2Model = z.strictObject({
   paradigm: z.literal('i2m2').describe('I2M2 (Madaan et al., NeurIPS 2024): the unimodal classifiers and the joint classifier combined as a product of experts, q(y|x) ∝ q(y|x_1..x_K) Π q_m(y|x_m); each trained alone first, then all through the product'),
   ...modelCommon,
@@ -18,12 +26,7 @@ const ogmGeModel = z.strictObject({
   ...modelCommon,
   alpha: z.number().min(0).default(0.1).describe('alpha of the coefficient 1 - tanh(alpha rho) (Eq. 10); the authors\' README: 0.1 for VGGSound, 0.8 for CREMA-D'),
   modulation: z.enum(['ogm-ge', 'ogm', 'none']).default('ogm-ge').describe('ogm-ge: scaled gradients plus the GE noise; ogm: scaled only; none: the same network trained jointly (their "Normal")'),
-  modulation_epochs: z
-    .array(int().min(0))
-    .length(2)
-    .default([0, 50])
-    .refine(([a, b]) => a <= b, { message: 'the first epoch of the window must not be after the last' })
-    .describe('the epochs, counted from 0 and both included, in which gradients are modulated (the authors\' modulation_starts 0, modulation_ends 50)'),
+  modulation_epochs: epochWindow([0, 50], 'the authors\' modulation_starts 0, modulation_ends 50'),
 });
 
 const qmfModel = z.strictObject({
@@ -33,4 +36,15 @@ const qmfModel = z.strictObject({
   rank_weight: z.number().min(0).default(1).describe('weight of the ranking loss (their text-image code adds it unweighted; their RGB-D scripts weigh it by 0.1)'),
 });
 
-export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel] as const;
+const pmrModel = z.strictObject({
+  paradigm: z.literal('pmr').describe('PMR (Fan et al., CVPR 2023): encoders concatenated into one linear layer, class prototypes per modality; the modality whose prototype classifier trails gets alpha times its prototype cross-entropy added to the loss'),
+  ...modelCommon,
+  alpha: z.number().min(0).default(1).describe('weight of the trailing modality\'s prototype cross-entropy (their code\'s alpha, default 1)'),
+  momentum: z.number().min(0).max(1).default(0.2).describe('new prototypes are (1 - momentum) x the class means + momentum x the previous ones (their momentum_coef)'),
+  prototype_share: z.number().gt(0).max(1).default(0.1).describe('share of the training samples whose class means make the prototypes, drawn afresh each epoch (their code: the first tenth of the batches)'),
+  modulation_epochs: epochWindow([0, 100], 'the authors\' modulation_starts 0, modulation_ends 100'),
+  entropy_weight: z.number().min(0).default(0).describe('weight of the prototypical entropy regulariser, which raises the entropy of the leading modality\'s prototype classifier early in training (the paper\'s PER; their public code has none and the paper\'s weight could not be read here, so 0: off)'),
+  entropy_epochs: int().min(0).default(10).describe('with entropy_weight: the regulariser applies in the epochs before this one (counted from 0)'),
+});
+
+export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel, pmrModel] as const;

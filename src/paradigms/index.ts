@@ -5,6 +5,7 @@ import { buildDmil } from './dmil';
 import { buildI2m2 } from './i2m2';
 import { buildLateFusion } from './lateFusion';
 import { buildOgmGe } from './ogmGe';
+import { buildPmr } from './pmr';
 import { buildQmf } from './qmf';
 import type { ModelSpec, ParadigmModel } from './paradigm';
 
@@ -19,6 +20,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   i2m2: buildI2m2,
   'ogm-ge': buildOgmGe,
   qmf: buildQmf,
+  pmr: buildPmr,
   dmil: buildDmil,
 };
 

@@ -2,9 +2,8 @@
 // Hu, "Balanced Multimodal Learning via On-the-fly Gradient Modulation", CVPR 2022), checked
 // against the authors' code (GeWu-Lab/OGM-GE_CVPR2022, main.py, train_epoch).
 //
-// The network is theirs with `fusion_method concat`: one encoder per modality, the
-// representations concatenated into one linear layer. Its weight splits by modality, so modality
-// m's own output is out_m = W_m z_m + b / K and the fused logits are their sum (Sec. 3.2).
+// The network is theirs with `fusion_method concat` (concatLinear.ts): modality m's own output
+// is out_m = W_m z_m + b / K and the fused logits are their sum (Sec. 3.2).
 // Each step (Sec. 3.3):
 //   s_m   = Σ_batch softmax(out_m)[y]                           (Eq. 8, the true-class score)
 //   ρ_m   = s_m / s_other                                       (Eq. 9)
@@ -17,10 +16,10 @@
 // MLPs and GRUs, so it goes to every encoder weight of rank 2 or more, never to biases.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelOf, TrainConfig } from '../config/schema';
-import { backboneFor, buildEncoder } from '../models/backbone';
 import { crossEntropy } from '../models/losses';
 import { Params } from '../models/params';
 import { Rng } from '../rng';
+import { concatLinear } from './concatLinear';
 import type { ModelSpec, ParadigmModel, StepContext } from './paradigm';
 
 /** s_m: the summed softmax probability of the true class, per modality: [K]. */
@@ -55,24 +54,13 @@ export function buildOgmGe(model: ModelOf<'ogm-ge'>, _train: TrainConfig, spec: 
   const params = new Params(model.init);
   const rng = Rng.derive(seed, 'init-ogm-ge');
   const names = spec.modalityNames;
-  const encoders = names.map((name, m) => buildEncoder(params, `ogm.encoder.${name}`, spec.inputShapes[m], backboneFor(model, name, names), rng, name));
-  const total = encoders.reduce((s, e) => s + e.outDim, 0);
-  // One linear layer on [z_1, ..., z_K], initialised as one (fan-in: the concatenation).
-  const w = params.weight('ogm.fusion.w', [total, spec.classes], 'linear', rng);
-  const b = params.bias('ogm.fusion.b', spec.classes, total, rng);
-  const offsets = encoders.map((_, m) => encoders.slice(0, m).reduce((s, e) => s + e.outDim, 0));
-  /** out_m = W_m z_m + b / K per modality; the fused logits are their sum. */
-  const forward = (inputs: tf.Tensor2D[]) => {
-    const outs = encoders.map((e, m) => tf.add(tf.matMul(e.forward(inputs[m]), tf.slice(w, [offsets[m], 0], [e.outDim, spec.classes])), tf.div(b, names.length)) as tf.Tensor2D);
-    return { outs, fused: tf.addN(outs) as tf.Tensor2D };
-  };
-  const encoderOf = names.map((name) => `ogm.encoder.${name}.`);
+  const net = concatLinear(params, 'ogm', model, spec, rng);
   const [first, last] = model.modulation_epochs;
   const modulate = (grads: Record<string, tf.Tensor>, signals: Record<string, tf.Tensor>, at: StepContext) => {
     if (model.modulation === 'none' || at.epoch < first || at.epoch > last) return grads;
     const coeff = tf.unstack(signals.coeff);
     return Object.fromEntries(Object.entries(grads).map(([name, g], i) => {
-      const m = encoderOf.findIndex((p) => name.startsWith(p));
+      const m = net.encoderPrefix.findIndex((p) => name.startsWith(p));
       if (m < 0) return [name, g];
       const scaled = tf.mul(g, coeff[m]);
       const noisy = model.modulation === 'ogm-ge' && g.rank >= 2;
@@ -87,7 +75,7 @@ export function buildOgmGe(model: ModelOf<'ogm-ge'>, _train: TrainConfig, spec: 
       name: 'train',
       trainable: params.names(['ogm']),
       loss: (inputs, labels) => {
-        const { outs, fused } = forward(inputs);
+        const { outs, fused } = net.forward(inputs);
         const coeff = modulationCoefficients(trueClassScores(outs, labels), model.alpha);
         const parts = tf.unstack(coeff);
         return {
@@ -100,7 +88,7 @@ export function buildOgmGe(model: ModelOf<'ogm-ge'>, _train: TrainConfig, spec: 
       modulate,
     }],
     predict: (inputs) => {
-      const { outs, fused } = forward(inputs);
+      const { outs, fused } = net.forward(inputs);
       return { probs: tf.softmax(fused) as tf.Tensor2D, unimodal: Object.fromEntries(outs.map((o, m) => [names[m], tf.softmax(o) as tf.Tensor2D])) };
     },
   };
