@@ -88,6 +88,36 @@ test('the trailing modality gets alpha times its prototype cross-entropy, the le
   model.params.dispose();
 });
 
+test('with entropy_weight, the leading modality\'s prototype entropy is subtracted in the early epochs only', async () => {
+  const { data, model } = await pmrModel({ alpha: 0.7, entropy_weight: 0.3, entropy_epochs: 2 });
+  const stage = model.stages[0];
+  const rows = splitIndices(data, 'train').subarray(0, 64);
+  await stage.beforeEpoch!(data, rows, 0);
+  const batch = makeBatch(data, rows);
+  model.params.get('pmr-state.prototypes.b').assign(tf.zerosLike(model.params.get('pmr-state.prototypes.a')));
+  const parts = () => tf.tidy(() => {
+    const p = model.predict(batch.inputs);
+    const fusedCe = crossEntropy(tf.log(p.probs) as tf.Tensor2D, batch.labels).dataSync()[0];
+    const entropyA = tf.mean(tf.neg(tf.sum(tf.mul(p.unimodal!.a, tf.log(p.unimodal!.a)), 1))).dataSync()[0];
+    const out = stage.loss(batch.inputs, batch.labels, true, 0);
+    return { total: out.total.dataSync()[0], fusedCe, entropyA, protoB: out.terms.proto_ce_b.dataSync()[0] };
+  });
+  const early = parts();
+  assert.ok(early.entropyA > 0.01, 'a\'s prototype classifier is not one-hot');
+  assert.ok(Math.abs(early.total - (early.fusedCe + 0.7 * early.protoB - 0.3 * early.entropyA)) < 1e-4, `${JSON.stringify(early)}`);
+  // Epoch 2: no longer (the prototypes are recomputed, b's with them: b may now lead or trail).
+  await stage.beforeEpoch!(data, rows, 2);
+  tf.tidy(() => {
+    const out = stage.loss(batch.inputs, batch.labels, true, 0);
+    const p = model.predict(batch.inputs);
+    const beta = Object.fromEntries(['a', 'b'].map((m) => [m, out.terms[`beta_${m}`].dataSync()[0]]));
+    const want = crossEntropy(tf.log(p.probs) as tf.Tensor2D, batch.labels).dataSync()[0] + beta.a * out.terms.proto_ce_a.dataSync()[0] + beta.b * out.terms.proto_ce_b.dataSync()[0];
+    assert.ok(Math.abs(out.total.dataSync()[0] - want) < 1e-4);
+  });
+  disposeBatch(batch);
+  model.params.dispose();
+});
+
 test('rebalance weights and prototype distances by hand', async () => {
   await selectBackend('cpu');
   assert.deepEqual(Array.from(rebalanceWeights(tf.tensor1d([5, 3]), 2).dataSync()), [0, 2]);
