@@ -47,4 +47,10 @@ const pmrModel = z.strictObject({
   entropy_epochs: int().min(0).default(10).describe('with entropy_weight: the regulariser applies in the epochs before this one (counted from 0)'),
 });
 
-export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel, pmrModel] as const;
+const mlaModel = z.strictObject({
+  paradigm: z.literal('mla').describe('MLA (Zhang et al., CVPR 2024): one encoder per modality and one shared linear head, the modalities trained in turn on every batch, the head\'s gradient projected to keep what earlier turns learned; predictions fused by weights from each modality\'s prediction entropy'),
+  ...modelCommon,
+  gradient_modification: z.boolean().default(true).describe('project the shared head\'s weight gradient (their GSPlugin); false: plain alternating training'),
+});
+
+export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel, pmrModel, mlaModel] as const;

@@ -62,13 +62,13 @@ export class Params {
   }
 
   /**
-   * State of `shape`, zeros to start: saved and restored with the parameters, not counted among
+   * State of `shape`, zeros (or `values`) to start: saved and restored with the parameters, not counted among
    * them, and taking the shape of what is assigned (state sized by one dataset's rows may be
    * read into a model built for another). Read it with `get` each time, not once.
    */
-  addState(name: string, shape: number[]): tf.Variable {
+  addState(name: string, shape: number[], values = new Float32Array(shape.reduce((a, b) => a * b, 1))): tf.Variable {
     this.state.add(name);
-    return this.add(name, shape, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    return this.add(name, shape, values);
   }
 
   get(name: string): tf.Variable {

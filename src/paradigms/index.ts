@@ -4,6 +4,7 @@ import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
 import { buildDmil } from './dmil';
 import { buildI2m2 } from './i2m2';
 import { buildLateFusion } from './lateFusion';
+import { buildMla } from './mla';
 import { buildOgmGe } from './ogmGe';
 import { buildPmr } from './pmr';
 import { buildQmf } from './qmf';
@@ -21,6 +22,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   'ogm-ge': buildOgmGe,
   qmf: buildQmf,
   pmr: buildPmr,
+  mla: buildMla,
   dmil: buildDmil,
 };
 

@@ -23,11 +23,12 @@ export interface LossTerms {
   signals?: Record<string, tf.Tensor>;
 }
 
-/** Where a training step stands: the stage's step count, the epoch (from 0) and the batch's dataset rows. */
+/** Where a training step stands: the stage's step count, the epoch (from 0), the batch's dataset rows, and the turn of a stage with turns. */
 export interface StepContext {
   step: number;
   epoch: number;
   rows: Int32Array;
+  turn?: number;
 }
 
 export interface Stage {
@@ -40,7 +41,13 @@ export interface Stage {
    * stochastic model seeds its sampling noise with it. In eval mode (`training` false) a model
    * is deterministic.
    */
-  loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean, step: number, rows?: Int32Array): LossTerms;
+  loss(inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean, step: number, rows?: Int32Array, turn?: number): LossTerms;
+  /**
+   * Several optimiser steps on each batch, one per turn, in order: the parameters each turn trains
+   * (MLA's modalities in turn). The loss gets the turn; a parameter outside a turn's list is left
+   * exactly as it is by that turn's step, optimiser state included. Every list is within `trainable`.
+   */
+  turns?: string[][];
   /**
    * Rewrites a training step's gradients (by parameter name) before the optimiser applies them,
    * from the loss's signals: OGM-GE's modulation. Returns the gradients to apply.

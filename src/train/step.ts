@@ -112,25 +112,41 @@ function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Rec
 }
 
 /**
- * One gradient step on a batch. Returns [loss, ...terms, correct] summed over the batch's
- * samples, as one tensor, so an epoch reads its metrics back once instead of every step.
+ * One gradient step on a batch (a stage with `turns`: one optimiser step per turn, each on its
+ * turn's parameters). Returns [loss, ...terms, correct] summed over the batch's samples (a mean
+ * over the turns), as one tensor, so an epoch reads its metrics back once instead of every step.
  */
 export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
   const step = s.step++;
-  const at = { step, epoch: s.epoch, rows: batch.rows };
+  const turns = s.stage.turns?.length ?? 1;
+  if (turns === 1) return turnStep(s, batch, lr, step);
+  // Each turn's metrics are kept tensors (outside any tidy's reach): released here.
+  const parts = Array.from({ length: turns }, (_, turn) => turnStep(s, batch, lr, step, turn));
+  try {
+    return tf.tidy(() => tf.div(tf.addN(parts), turns) as tf.Tensor1D);
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/** One optimiser step of a batch: the whole stage's, or turn `turn`'s (its parameters only). */
+export function turnStep(s: Stepper, batch: Batch, lr: number, step: number, turn?: number): tf.Tensor1D {
+  const at = { step, epoch: s.epoch, rows: batch.rows, turn };
+  const only = turn === undefined ? undefined : s.stage.turns![turn];
+  const vars = only ? s.model.params.entries(only).map(([, v]) => v) : s.vars;
   return tf.tidy(() => {
     let metrics: tf.Tensor1D | undefined;
     let signals: Record<string, tf.Tensor> = {};
     const { grads } = tf.variableGrads(() => {
-      const out = s.stage.loss(batch.inputs, batch.labels, true, step, batch.rows);
+      const out = s.stage.loss(batch.inputs, batch.labels, true, step, batch.rows, turn);
       s.termNames = metricNames(out);
       metrics = tf.keep(metricVector(out, batch.labels, batch.size));
       signals = Object.fromEntries(Object.entries(out.signals ?? {}).map(([k, t]) => [k, tf.keep(t)]));
       return out.total;
-    }, s.vars);
+    }, vars);
     try {
       const named = byParamName(grads, s.nameOf);
-      s.optimizer.apply(s.stage.modulate ? s.stage.modulate(named, signals, at) : named, lr);
+      s.optimizer.apply(s.stage.modulate ? s.stage.modulate(named, signals, at) : named, lr, only);
       if (s.auxiliary && s.stage.auxiliary) {
         const aux = s.stage.auxiliary;
         const { grads: auxGrads } = tf.variableGrads(() => aux.loss(batch.inputs, batch.labels, step), s.auxiliary.vars);
