@@ -178,7 +178,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--tensorboard-only')) return tensorboardCost();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();
   const base = benchConfig('joint');
-  const paradigms = ['joint', 'ensemble', 'unimodal', 'i2m2', 'ogm-ge', 'qmf', 'pmr', 'mla', 'dmil'] as const;
+  const paradigms = ['joint', 'ensemble', 'unimodal', 'i2m2', 'ogm-ge', 'qmf', 'pmr', 'mla', 'i2moe', 'dmil'] as const;
   console.log(`training throughput on configs/xor.yaml (batch ${base.train.batch_size}), samples/s, >= ${MIN_SECONDS}s per measurement`);
   console.log(`${'backend'.padEnd(12)}${'paradigm'.padEnd(10)}${'stage'.padEnd(17)}samples/s`);
   const results: Record<string, Record<string, number>> = {};

@@ -43,7 +43,7 @@ test('errors name the key path, the YAML line and column, and a fix', () => {
   const neg = writeConfig(dir, 'data:\n  source: synthetic\ntrain:\n  epochs: -2\n', 'neg.yaml');
   assert.equal(errorOf(() => readConfigFile(neg)), `${neg}:4:11: train.epochs: must be >= 1, got -2`);
   const para = writeConfig(dir, 'data: {source: synthetic}\nmodel: {paradigm: jiont}\n', 'para.yaml');
-  assert.match(errorOf(() => readConfigFile(para)), /para\.yaml:2:19: model\.paradigm: "jiont" is not a known paradigm \(supported: unimodal, joint, ensemble, late-fusion, i2m2, ogm-ge, qmf, pmr, mla, dmil; did you mean "joint"\?\)/);
+  assert.match(errorOf(() => readConfigFile(para)), /para\.yaml:2:19: model\.paradigm: "jiont" is not a known paradigm \(supported: unimodal, joint, ensemble, late-fusion, i2m2, ogm-ge, qmf, pmr, mla, i2moe, dmil; did you mean "joint"\?\)/);
   assert.match(errorOf(() => configFromObject(tinyConfig(), ['train.epochs=ten'])), /^--set train\.epochs=ten: train\.epochs: expected a number, got "ten"/);
   assert.match(errorOf(() => configFromObject(tinyConfig(), ['trian.epochs=3'])), /unknown key "trian" \(did you mean "train"\?\)/);
 });

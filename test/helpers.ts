@@ -32,7 +32,7 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): Record<stri
  * paradigm (leaks, the refusing backend): a new paradigm is added here once.
  */
 export function everyParadigm(unimodal: string): { paradigm: string; modality?: string; backbone?: { type: string; units: number; out: number } }[] {
-  return [{ paradigm: 'unimodal', modality: unimodal }, { paradigm: 'joint' }, { paradigm: 'ensemble' }, { paradigm: 'late-fusion' }, { paradigm: 'i2m2' }, { paradigm: 'ogm-ge' }, { paradigm: 'qmf' }, { paradigm: 'pmr' }, { paradigm: 'mla' }, { paradigm: 'dmil' }];
+  return [{ paradigm: 'unimodal', modality: unimodal }, { paradigm: 'joint' }, { paradigm: 'ensemble' }, { paradigm: 'late-fusion' }, { paradigm: 'i2m2' }, { paradigm: 'ogm-ge' }, { paradigm: 'qmf' }, { paradigm: 'pmr' }, { paradigm: 'mla' }, { paradigm: 'i2moe' }, { paradigm: 'dmil' }];
 }
 
 export function writeConfig(dir: string, config: unknown, file = 'config.yaml'): string {

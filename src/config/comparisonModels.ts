@@ -53,4 +53,17 @@ const mlaModel = z.strictObject({
   gradient_modification: z.boolean().default(true).describe('project the shared head\'s weight gradient (their GSPlugin); false: plain alternating training'),
 });
 
-export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel, pmrModel, mlaModel] as const;
+const i2moeModel = z.strictObject({
+  paradigm: z.literal('i2moe').describe('I2MoE (Xin et al., ICML 2025): a uniqueness expert per modality, a synergy and a redundancy expert, each trained with a weakly supervised interaction loss from passes with one modality replaced by noise, mixed by per-sample weights of a reweighting model (its interaction scores, written by decompose as the gate)'),
+  ...modelCommon,
+  head: concatHead('each interaction expert (a copy of the fusion model)'),
+  reweight: z
+    .strictObject({
+      hidden: z.array(int().min(1)).default([]).describe('hidden layer sizes of the reweighting model on [z_1, ..., z_K] ([]: one linear layer, their num_layer_rw 1)'),
+      temperature: z.number().gt(0).default(1).describe('the weights are softmax(logits / temperature) (their temperature_rw; their scripts try 1 and 2)'),
+    })
+    .prefault({}),
+  interaction_weight: z.number().min(0).default(0.5).describe('weight of the mean interaction loss (their scripts search 0.3, 0.5, 0.7; their argparse default is 0.01)'),
+});
+
+export const comparisonModels = [i2m2Model, ogmGeModel, qmfModel, pmrModel, mlaModel, i2moeModel] as const;

@@ -3,6 +3,7 @@ import type { Config, ModelOf, ParadigmName, TrainConfig } from '../config/schem
 import { buildEnsemble, buildJoint, buildUnimodal } from './baselines';
 import { buildDmil } from './dmil';
 import { buildI2m2 } from './i2m2';
+import { buildI2moe } from './i2moe';
 import { buildLateFusion } from './lateFusion';
 import { buildMla } from './mla';
 import { buildOgmGe } from './ogmGe';
@@ -23,6 +24,7 @@ const BUILDERS: { [P in ParadigmName]: Builder<P> } = {
   qmf: buildQmf,
   pmr: buildPmr,
   mla: buildMla,
+  i2moe: buildI2moe,
   dmil: buildDmil,
 };
 

@@ -45,6 +45,17 @@ export function updateProjection(p: tf.Tensor2D, r: tf.Tensor2D, a: number): tf.
   });
 }
 
+/** The turn's head-weight gradient projected by P, after P (state `projection`) takes in the turn's mean representation. */
+function headProjection(params: Params, projection: string, on: boolean, stepsPerEpoch: number) {
+  return (grads: Record<string, tf.Tensor>, signals: Record<string, tf.Tensor>, at: StepContext) => {
+    if (!on || (at.step === 0 && !at.turn)) return grads;
+    const p = params.get(projection) as tf.Tensor2D;
+    const next = updateProjection(p, signals.r as tf.Tensor2D, 0.1 ** (1 + (at.step % stepsPerEpoch) / stepsPerEpoch));
+    params.get(projection).assign(next);
+    return { ...grads, 'mla.head.w': tf.matMul(next, grads['mla.head.w'] as tf.Tensor2D) };
+  };
+}
+
 export function buildMla(model: ModelOf<'mla'>, train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
   const params = new Params(model.init);
   const rng = Rng.derive(seed, 'init-mla');
@@ -68,14 +79,7 @@ export function buildMla(model: ModelOf<'mla'>, train: TrainConfig, spec: ModelS
     return { w, fused: tf.addN(logits.map((l, m) => tf.mul(l, tf.expandDims(parts[m], 1)))) as tf.Tensor2D };
   };
 
-  /** The turn's head-weight gradient projected by P, after P takes in the turn's mean representation. */
-  const modulate = (grads: Record<string, tf.Tensor>, signals: Record<string, tf.Tensor>, at: StepContext) => {
-    if (!model.gradient_modification || (at.step === 0 && !at.turn)) return grads;
-    const p = params.get(projection) as tf.Tensor2D;
-    const next = updateProjection(p, signals.r as tf.Tensor2D, 0.1 ** (1 + (at.step % stepsPerEpoch) / stepsPerEpoch));
-    params.get(projection).assign(next);
-    return { ...grads, 'mla.head.w': tf.matMul(next, grads['mla.head.w'] as tf.Tensor2D) };
-  };
+  const modulate = headProjection(params, projection, model.gradient_modification, stepsPerEpoch);
 
   return {
     paradigm: 'mla',

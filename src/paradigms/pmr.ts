@@ -26,9 +26,9 @@ import type { Dataset } from '../data/dataset';
 import { crossEntropy } from '../models/losses';
 import { Params } from '../models/params';
 import { Rng } from '../rng';
-import { concatLinear } from './concatLinear';
+import { concatLinear, type ConcatLinear } from './concatLinear';
 import { trueClassScores } from './ogmGe';
-import type { ModelSpec, ParadigmModel } from './paradigm';
+import type { LossTerms, ModelSpec, ParadigmModel } from './paradigm';
 
 /** Per-class sums of the rows of `z` [N, d] and the class counts: [C, d] and [C]. */
 export function classSums(z: tf.Tensor2D, labels: tf.Tensor1D, classes: number): { sums: tf.Tensor2D; counts: tf.Tensor1D } {
@@ -60,6 +60,47 @@ export function rebalanceWeights(scores: tf.Tensor1D, alpha: number): tf.Tensor1
   });
 }
 
+/** Per-class sums and counts of each modality's representation over `rows`, read in batches of `batchSize`. */
+async function representationSums(data: Dataset, rows: Int32Array, batchSize: number, classes: number, represent: (inputs: tf.Tensor2D[]) => tf.Tensor2D[]): Promise<{ sums: tf.Tensor2D; counts: tf.Tensor1D }[]> {
+  let acc: { sums: tf.Tensor2D; counts: tf.Tensor1D }[] = [];
+  for (const idx of chunks(rows, batchSize)) {
+    const batch = makeBatch(data, idx);
+    const next = tf.tidy(() => represent(batch.inputs).map((zm, m) => {
+      const part = classSums(zm, batch.labels, classes);
+      return acc[m] ? { sums: tf.add(acc[m].sums, part.sums) as tf.Tensor2D, counts: tf.add(acc[m].counts, part.counts) as tf.Tensor1D } : part;
+    }));
+    acc.forEach((a) => tf.dispose([a.sums, a.counts]));
+    acc = next;
+    disposeBatch(batch);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return acc;
+}
+
+/** CE(fused) + Σ_m β_m CE(p_m) in the window, less the entropy term early on; β and each CE(p_m) reported. */
+function pmrLoss(
+  at: { model: ModelOf<'pmr'>; net: ConcatLinear; names: string[]; prototypeLogits: (z: tf.Tensor2D[]) => tf.Tensor2D[]; epoch: number },
+  inputs: tf.Tensor2D[], labels: tf.Tensor1D, training: boolean,
+): LossTerms {
+  const { model, names } = at;
+  const { z, fused } = at.net.forward(inputs);
+  const protoLogits = at.prototypeLogits(z);
+  const scores = trueClassScores(protoLogits, labels);
+  const beta = tf.unstack(rebalanceWeights(scores, model.alpha));
+  const protoCe = protoLogits.map((l) => crossEntropy(l, labels));
+  const terms: Record<string, tf.Scalar> = {};
+  names.forEach((n, m) => Object.assign(terms, { [`proto_ce_${n}`]: protoCe[m], [`beta_${n}`]: beta[m] }));
+  let total = crossEntropy(fused, labels);
+  const [first, last] = model.modulation_epochs;
+  if (at.epoch >= first && at.epoch <= last) total = tf.add(total, tf.addN(protoCe.map((ce, m) => tf.mul(ce, beta[m])))) as tf.Scalar;
+  if (training && at.epoch < model.entropy_epochs && model.entropy_weight > 0) {
+    const leads = tf.unstack(tf.relu(tf.sign(tf.sub(scores, tf.div(tf.sub(tf.sum(scores), scores), names.length - 1)))));
+    const entropy = protoLogits.map((l) => tf.mean(tf.neg(tf.sum(tf.mul(tf.softmax(l), tf.logSoftmax(l)), 1))));
+    total = tf.sub(total, tf.mul(tf.addN(entropy.map((h, m) => tf.mul(h, leads[m]))), model.entropy_weight)) as tf.Scalar;
+  }
+  return { total, terms, probs: tf.softmax(fused) as tf.Tensor2D };
+}
+
 export function buildPmr(model: ModelOf<'pmr'>, train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
   const params = new Params(model.init);
   const rng = Rng.derive(seed, 'init-pmr');
@@ -68,7 +109,6 @@ export function buildPmr(model: ModelOf<'pmr'>, train: TrainConfig, spec: ModelS
   const protoName = (name: string) => `pmr-state.prototypes.${name}`;
   names.forEach((name, m) => params.addState(protoName(name), [spec.classes, net.outDims[m]]));
   const prototypeLogits = (z: tf.Tensor2D[]) => z.map((zm, m) => negativeDistances(zm, params.get(protoName(names[m])) as tf.Tensor2D));
-  const [first, last] = model.modulation_epochs;
   /** The epoch being trained (from 0), set before each epoch; validation after it uses the same. */
   let epochNow = 0;
 
@@ -77,27 +117,16 @@ export function buildPmr(model: ModelOf<'pmr'>, train: TrainConfig, spec: ModelS
     epochNow = epoch;
     const order = Rng.derive(seed, `pmr-prototypes-${epoch}`).shuffle(Int32Array.from(trainRows));
     const used = order.subarray(0, Math.max(1, Math.round(order.length * model.prototype_share)));
-    let acc: { sums: tf.Tensor2D; counts: tf.Tensor1D }[] | undefined;
-    for (const idx of chunks(used, train.eval_batch_size)) {
-      const batch = makeBatch(data, idx);
-      const next = tf.tidy(() => net.forward(batch.inputs).z.map((zm, m) => {
-        const part = classSums(zm, batch.labels, spec.classes);
-        return acc ? { sums: tf.add(acc[m].sums, part.sums) as tf.Tensor2D, counts: tf.add(acc[m].counts, part.counts) as tf.Tensor1D } : part;
-      }));
-      acc?.forEach((a) => tf.dispose([a.sums, a.counts]));
-      acc = next;
-      disposeBatch(batch);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    const sums = await representationSums(data, used, train.eval_batch_size, spec.classes, (inputs) => net.forward(inputs).z);
     names.forEach((name, m) => {
       const state = params.get(protoName(name));
       const next = tf.tidy(() => {
-        const counts = tf.expandDims(acc![m].counts, 1);
-        const fresh = tf.where(tf.greater(counts, 0), tf.div(acc![m].sums, tf.maximum(counts, 1)), state);
+        const counts = tf.expandDims(sums[m].counts, 1);
+        const fresh = tf.where(tf.greater(counts, 0), tf.div(sums[m].sums, tf.maximum(counts, 1)), state);
         return epoch === 0 ? fresh : tf.add(tf.mul(fresh, 1 - model.momentum), tf.mul(state, model.momentum));
       });
       state.assign(next);
-      tf.dispose([next, acc![m].sums, acc![m].counts]);
+      tf.dispose([next, sums[m].sums, sums[m].counts]);
     });
   };
 
@@ -109,23 +138,7 @@ export function buildPmr(model: ModelOf<'pmr'>, train: TrainConfig, spec: ModelS
       name: 'train',
       trainable: params.names(['pmr']),
       beforeEpoch: updatePrototypes,
-      loss: (inputs, labels, training) => {
-        const { z, fused } = net.forward(inputs);
-        const protoLogits = prototypeLogits(z);
-        const scores = trueClassScores(protoLogits, labels);
-        const beta = tf.unstack(rebalanceWeights(scores, model.alpha));
-        const protoCe = protoLogits.map((l) => crossEntropy(l, labels));
-        const terms: Record<string, tf.Scalar> = {};
-        names.forEach((n, m) => Object.assign(terms, { [`proto_ce_${n}`]: protoCe[m], [`beta_${n}`]: beta[m] }));
-        let total = crossEntropy(fused, labels);
-        if (epochNow >= first && epochNow <= last) total = tf.add(total, tf.addN(protoCe.map((ce, m) => tf.mul(ce, beta[m])))) as tf.Scalar;
-        if (training && epochNow < model.entropy_epochs && model.entropy_weight > 0) {
-          const leads = tf.unstack(tf.relu(tf.sign(tf.sub(scores, tf.div(tf.sub(tf.sum(scores), scores), names.length - 1)))));
-          const entropy = protoLogits.map((l) => tf.mean(tf.neg(tf.sum(tf.mul(tf.softmax(l), tf.logSoftmax(l)), 1))));
-          total = tf.sub(total, tf.mul(tf.addN(entropy.map((h, m) => tf.mul(h, leads[m]))), model.entropy_weight)) as tf.Scalar;
-        }
-        return { total, terms, probs: tf.softmax(fused) as tf.Tensor2D };
-      },
+      loss: (inputs, labels, training) => pmrLoss({ model, net, names, prototypeLogits, epoch: epochNow }, inputs, labels, training),
     }],
     predict: (inputs) => {
       const { z, fused } = net.forward(inputs);

@@ -26,7 +26,7 @@ import { crossEntropy, perSampleCrossEntropy } from '../models/losses';
 import { stopGradient } from '../models/ops';
 import { Params } from '../models/params';
 import { Rng } from '../rng';
-import type { ModelSpec, ParadigmModel } from './paradigm';
+import type { LossTerms, ModelSpec, ParadigmModel } from './paradigm';
 
 /** w = scale · logsumexp over classes: [N]. */
 export const energyConfidence = (logits: tf.Tensor2D, scale: number): tf.Tensor1D => tf.tidy(() => tf.mul(tf.logSumExp(logits, 1), scale));
@@ -61,6 +61,37 @@ export function normaliseHistory(history: tf.Tensor1D, trainMask: tf.Tensor1D): 
   });
 }
 
+type Forward = (inputs: tf.Tensor2D[]) => { logits: tf.Tensor2D[]; weights: tf.Tensor1D[]; fused: tf.Tensor2D };
+
+/**
+ * Σ_m CE(f_m) + CE(fused), plus in training (`trainMask` given) rank_weight · Σ_m L_rank,m against
+ * each modality's history; the step's per-sample losses go out as signals, for afterStep.
+ */
+function qmfLoss(
+  at: { model: ModelOf<'qmf'>; names: string[]; forward: Forward; history: (name: string) => tf.Tensor1D; historyName: (name: string) => string; trainMask?: Float32Array },
+  inputs: tf.Tensor2D[], labels: tf.Tensor1D, rows?: Int32Array,
+): LossTerms {
+  const { names } = at;
+  const { logits, weights, fused } = at.forward(inputs);
+  const ce = logits.map((l) => crossEntropy(l, labels));
+  const terms: Record<string, tf.Scalar> = Object.fromEntries(names.map((n, m) => [`ce_${n}`, ce[m]]));
+  let total = tf.add(tf.addN(ce), crossEntropy(fused, labels)) as tf.Scalar;
+  const signals: Record<string, tf.Tensor> = {};
+  if (at.trainMask && rows) {
+    const batchRows = tf.tensor1d(Int32Array.from(rows), 'int32');
+    const mask = tf.tensor1d(at.trainMask);
+    const rank = names.map((name, m) => {
+      signals[at.historyName(name)] = stopGradient(perSampleCrossEntropy(logits[m], labels));
+      return rankingLoss(weights[m], tf.gather(normaliseHistory(at.history(name), mask), batchRows) as tf.Tensor1D);
+    });
+    names.forEach((n, m) => (terms[`rank_${n}`] = rank[m]));
+    total = tf.add(total, tf.mul(tf.addN(rank), at.model.rank_weight));
+  } else {
+    names.forEach((n) => (terms[`rank_${n}`] = tf.scalar(0)));
+  }
+  return { total, terms, probs: tf.softmax(fused) as tf.Tensor2D, signals };
+}
+
 export function buildQmf(model: ModelOf<'qmf'>, _train: TrainConfig, spec: ModelSpec, seed: number): ParadigmModel {
   const params = new Params(model.init);
   const rng = Rng.derive(seed, 'init-qmf');
@@ -76,7 +107,7 @@ export function buildQmf(model: ModelOf<'qmf'>, _train: TrainConfig, spec: Model
   const trainMask = new Float32Array(rowCount);
   spec.rows?.train.forEach((r) => (trainMask[r] = 1));
 
-  const forward = (inputs: tf.Tensor2D[]) => {
+  const forward: Forward = (inputs) => {
     const logits = heads.map((h, m) => h(inputs[m]));
     const weights = logits.map((l) => energyConfidence(l, model.confidence_scale));
     const fused = tf.addN(logits.map((l, m) => tf.mul(l, tf.expandDims(stopGradient(weights[m]), 1)))) as tf.Tensor2D;
@@ -89,26 +120,7 @@ export function buildQmf(model: ModelOf<'qmf'>, _train: TrainConfig, spec: Model
     stages: [{
       name: 'train',
       trainable: params.names(['qmf']),
-      loss: (inputs, labels, training, _step, rows) => {
-        const { logits, weights, fused } = forward(inputs);
-        const ce = logits.map((l) => crossEntropy(l, labels));
-        const terms: Record<string, tf.Scalar> = Object.fromEntries(names.map((n, m) => [`ce_${n}`, ce[m]]));
-        let total = tf.add(tf.addN(ce), crossEntropy(fused, labels)) as tf.Scalar;
-        const signals: Record<string, tf.Tensor> = {};
-        if (training && rows && rowCount > 0) {
-          const at = tf.tensor1d(Int32Array.from(rows), 'int32');
-          const mask = tf.tensor1d(trainMask);
-          const rank = names.map((name, m) => {
-            signals[historyName(name)] = stopGradient(perSampleCrossEntropy(logits[m], labels));
-            return rankingLoss(weights[m], tf.gather(normaliseHistory(params.get(historyName(name)) as tf.Tensor1D, mask), at) as tf.Tensor1D);
-          });
-          names.forEach((n, m) => (terms[`rank_${n}`] = rank[m]));
-          total = tf.add(total, tf.mul(tf.addN(rank), model.rank_weight));
-        } else {
-          names.forEach((n) => (terms[`rank_${n}`] = tf.scalar(0)));
-        }
-        return { total, terms, probs: tf.softmax(fused) as tf.Tensor2D, signals };
-      },
+      loss: (inputs, labels, training, _step, rows) => qmfLoss({ model, names, forward, history: (name) => params.get(historyName(name)) as tf.Tensor1D, historyName, trainMask: training && rows && rowCount > 0 ? trainMask : undefined }, inputs, labels, rows),
       // The step's per-sample losses added to the rows of the batch (rows are distinct within a batch).
       afterStep: (signals, at) => {
         const rows = tf.tensor2d(at.rows, [at.rows.length, 1], 'int32');
