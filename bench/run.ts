@@ -177,25 +177,8 @@ async function main(): Promise<void> {
   if (process.argv.includes('--files-only')) return benchmarkFiles();
   if (process.argv.includes('--tensorboard-only')) return tensorboardCost();
   if (process.argv.includes('--overrides-only')) return overridesAgainstStock();
-  const base = benchConfig('joint');
-  const paradigms = ['joint', 'ensemble', 'unimodal', 'i2m2', 'ogm-ge', 'qmf', 'pmr', 'mla', 'i2moe', 'dmil'] as const;
-  console.log(`training throughput on configs/xor.yaml (batch ${base.train.batch_size}), samples/s, >= ${MIN_SECONDS}s per measurement`);
-  console.log(`${'backend'.padEnd(12)}${'paradigm'.padEnd(10)}${'stage'.padEnd(17)}samples/s`);
-  const results: Record<string, Record<string, number>> = {};
-  for (const choice of ['tensorflow', 'wasm', 'cpu'] as BackendChoice[]) {
-    try {
-      await selectBackend(choice);
-    } catch (e) {
-      console.log(`${choice.padEnd(12)}not available: ${(e as Error).message}`);
-      continue;
-    }
-    for (const paradigm of paradigms) {
-      const config = benchConfig(paradigm);
-      const r = await throughput(config);
-      results[`${choice}/${paradigm}`] = r;
-      for (const [stage, sps] of Object.entries(r)) console.log(`${choice.padEnd(12)}${paradigm.padEnd(10)}${stage.padEnd(17)}${fmt(sps)}`);
-    }
-  }
+  if (process.argv.includes('--paradigms-only')) return paradigmSpeed([(backendAt >= 0 ? process.argv[backendAt + 1] : 'wasm') as BackendChoice]);
+  await paradigmSpeed(['tensorflow', 'wasm', 'cpu']);
 
   await overridesAgainstStock();
 
@@ -211,6 +194,28 @@ async function main(): Promise<void> {
   await pidSpeed();
   await reportSpeed();
   tensorboardCost();
+}
+
+/** Training steps per second of every paradigm's stages on the xor config's backbone, on each backend that loads, beside joint's. */
+async function paradigmSpeed(choices: BackendChoice[]): Promise<void> {
+  const base = benchConfig('joint');
+  const paradigms = ['joint', 'ensemble', 'unimodal', 'late-fusion', 'ogm-ge', 'pmr', 'mla', 'qmf', 'i2m2', 'i2moe', 'dmil'] as const;
+  console.log(`training throughput on configs/xor.yaml (batch ${base.train.batch_size}, backbone mlp ${base.model.backbone.hidden.join('x')} -> ${base.model.backbone.out}), samples/s, >= ${MIN_SECONDS}s per measurement; x joint: the time of one sample's step against joint's`);
+  console.log(`${'backend'.padEnd(12)}${'paradigm'.padEnd(13)}${'stage'.padEnd(17)}samples/s  x joint`);
+  for (const choice of choices) {
+    try {
+      await selectBackend(choice);
+    } catch (e) {
+      console.log(`${choice.padEnd(12)}not available: ${(e as Error).message}`);
+      continue;
+    }
+    let joint = Number.NaN;
+    for (const paradigm of paradigms) {
+      const r = await throughput(benchConfig(paradigm));
+      if (paradigm === 'joint') joint = r.train;
+      for (const [stage, sps] of Object.entries(r)) console.log(`${choice.padEnd(12)}${paradigm.padEnd(13)}${stage.padEnd(17)}${fmt(sps)}  ${(joint / sps).toFixed(1).padStart(7)}`);
+    }
+  }
 }
 
 main().catch((e) => {

@@ -23,6 +23,8 @@ interface Table {
   baseline: string;
   /** For an ablation sweep: the data set's name in the decision table. */
   ablation?: string;
+  /** Also written into README.md, between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
+  readme?: string;
 }
 
 const TABLES: Table[] = [
@@ -41,6 +43,14 @@ const TABLES: Table[] = [
   {
     file: 'main-mix3.yaml', title: 'Three modalities (configs/mix3.yaml)', split: 'test', baseline: 'model.paradigm=joint',
     about: 'Synthetic text, audio and vision with known types R, U1, U2, U3, S (S: y = a_1 + a_2 + a_3 mod C); DMIL with K + 2 = 5 gate components. Test split, reported once.',
+  },
+  {
+    file: 'comparisons-mix.yaml', title: 'DMIL against the comparison methods on synthetic data (configs/mix.yaml)', split: 'test', baseline: 'model.paradigm=joint', readme: 'comparisons-mix',
+    about: 'Joint training, OGM-GE, PMR, MLA, QMF, I2M2, I2MoE and DMIL on the same backbones, data, seeds (1-3) and selection rule (validation cross-entropy), each method at its paper\'s defaults (docs/explanation/comparisons.md). Test split, reported once.',
+  },
+  {
+    file: 'comparisons-fashion-pairs.yaml', title: 'DMIL against the comparison methods on real-image pairs (configs/fashion-pairs.yaml)', split: 'test', baseline: 'model.paradigm=joint', readme: 'comparisons-fashion-pairs',
+    about: 'As above, on the Fashion-MNIST pairs. Test split, reported once.',
   },
   {
     file: 'ablations-mix.yaml', title: 'Ablations on synthetic data, validation split', split: 'val', baseline: 'reference', ablation: 'synthetic',
@@ -170,7 +180,21 @@ function main(): void {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${[...header, ...sections].join('\n').trimEnd()}\n`);
   }
+  for (const t of TABLES.filter((x) => x.readme && (!only || x.file === only))) writeIntoReadme(t.readme!, sections[TABLES.filter((x) => !only || x.file === only).indexOf(t)]);
   process.stderr.write(`results: wrote ${path.relative(root, out)} (runs in ${path.relative(root, runsDir)})\n`);
+}
+
+/** A table's section (its heading dropped) replaces what README.md holds between its markers. */
+function writeIntoReadme(name: string, section: string): void {
+  const file = path.join(root, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${start} ... ${end} markers for this table`);
+  const body = section.split('\n').slice(2).join('\n').trim();
+  fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
+  process.stderr.write(`results: wrote the ${name} table into README.md\n`);
 }
 
 main();
