@@ -25,6 +25,8 @@ interface Table {
   ablation?: string;
   /** Also written into README.md, between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
   readme?: string;
+  /** A second baseline whose paired differences are added below the table (every method against DMIL). */
+  alsoAgainst?: string;
 }
 
 const TABLES: Table[] = [
@@ -45,11 +47,11 @@ const TABLES: Table[] = [
     about: 'Synthetic text, audio and vision with known types R, U1, U2, U3, S (S: y = a_1 + a_2 + a_3 mod C); DMIL with K + 2 = 5 gate components. Test split, reported once.',
   },
   {
-    file: 'comparisons-mix.yaml', title: 'DMIL against the comparison methods on synthetic data (configs/mix.yaml)', split: 'test', baseline: 'model.paradigm=joint', readme: 'comparisons-mix',
+    file: 'comparisons-mix.yaml', title: 'DMIL against the comparison methods on synthetic data (configs/mix.yaml)', split: 'test', baseline: 'model.paradigm=joint', readme: 'comparisons-mix', alsoAgainst: 'model.paradigm=dmil',
     about: 'Joint training, OGM-GE, PMR, MLA, QMF, I2M2, I2MoE and DMIL on the same backbones, data, seeds (1-3) and selection rule (validation cross-entropy), each method at its paper\'s defaults (docs/explanation/comparisons.md). Test split, reported once.',
   },
   {
-    file: 'comparisons-fashion-pairs.yaml', title: 'DMIL against the comparison methods on real-image pairs (configs/fashion-pairs.yaml)', split: 'test', baseline: 'model.paradigm=joint', readme: 'comparisons-fashion-pairs',
+    file: 'comparisons-fashion-pairs.yaml', title: 'DMIL against the comparison methods on real-image pairs (configs/fashion-pairs.yaml)', split: 'test', baseline: 'model.paradigm=joint', readme: 'comparisons-fashion-pairs', alsoAgainst: 'model.paradigm=dmil',
     about: 'As above, on the Fashion-MNIST pairs. Test split, reported once.',
   },
   {
@@ -140,6 +142,10 @@ function main(): void {
     const id = run(['sweep', sweepFile, '--runs-dir', runsDir, '--jobs', jobs, '-q']).trim().split('\n').pop()!;
     const compareArgs = ['compare', id, '--runs-dir', runsDir, '--split', t.split, '--baseline', t.baseline, '--markdown'];
     const table = run(compareArgs).trim();
+    // Against the second baseline: only its paired differences (the rest repeats the table above).
+    const againstArgs = t.alsoAgainst ? [...compareArgs.slice(0, -3), '--baseline', t.alsoAgainst, '--markdown'] : undefined;
+    const against = againstArgs ? run(againstArgs).trim().split('\n\n').find((part) => part.startsWith('paired differences')) : undefined;
+    if (againstArgs && !against) throw new Error(`${t.file}: dmil compare --baseline ${t.alsoAgainst} printed no paired differences`);
     if (t.ablation) ablations.push(ablation(t, id, runsDir));
     const drawnAt = `${commit}${dirty ? ' with uncommitted changes' : ''}`;
     const trained = trainedAt(id, runsDir, t.split);
@@ -150,8 +156,10 @@ function main(): void {
       '```sh',
       `dmil sweep ${sweepFile} --runs-dir RUNS`,
       `dmil ${compareArgs.map((a) => (a === runsDir ? 'RUNS' : a.includes(' ') ? `'${a}'` : a)).join(' ')}`,
+      ...(againstArgs ? [`dmil ${againstArgs.map((a) => (a === runsDir ? 'RUNS' : a)).join(' ')}`] : []),
       '```', '',
       table, '',
+      ...(against ? [`${against}`, ''] : []),
     ].join('\n'));
   }
   if (!only) {
