@@ -116,3 +116,41 @@ test('model selection on the prediction: val_ce ignores the regularisers, ties g
   // A NaN prediction never counts as an improvement.
   assert.equal(observe(st, 4, { loss: 0, ce: Number.NaN, accuracy: 1 }, opts).improved, false);
 });
+
+test('with `only`, the other parameters and their Adam moments stay exactly as they are; two updates of one, one of the other, by hand', async () => {
+  await selectBackend('cpu');
+  const p = new Params();
+  p.add('a.w', [1], Float32Array.of(1));
+  p.add('b.w', [1], Float32Array.of(1));
+  const opt = new Optimizer(base, p, ['a.w', 'b.w']);
+  opt.apply({ 'a.w': tf.tensor1d([3]), 'b.w': tf.tensor1d([5]) }, 0.1, ['a.w']);
+  assert.equal(p.get('b.w').dataSync()[0], 1, 'b does not move');
+  const { tensors } = opt.state();
+  assert.deepEqual(Array.from(tensors.m.dataSync()).map((v) => +v.toFixed(6)), [0.3, 0], 'b\'s first moment is untouched');
+  assert.deepEqual(Array.from(tensors.v.dataSync()).map((v) => +v.toFixed(6)), [0.009, 0], 'and its second');
+  tf.dispose(Object.values(tensors));
+  opt.apply({ 'b.w': tf.tensor1d([5]) }, 0.1, ['b.w']);
+  // b's moments are its first: m = 0.5, v = 0.025; the bias correction uses the optimiser's step count, 2.
+  const c1 = 1 - 0.9 ** 2;
+  const c2 = Math.sqrt(1 - 0.999 ** 2);
+  const want = 1 - (0.1 * c2 / c1) * 0.5 / (Math.sqrt(0.025) + 1e-7 * c2);
+  assert.ok(Math.abs(p.get('b.w').dataSync()[0] - want) < 1e-6, `${p.get('b.w').dataSync()[0]} vs ${want}`);
+  assert.ok(Math.abs(p.get('a.w').dataSync()[0] - (1 - 0.1 * 3 / (3 + 1e-7))) < 1e-6, 'a keeps its first step only');
+  opt.dispose();
+  p.dispose();
+});
+
+test('state: saved with the parameters, not counted, and taking the shape of what is assigned to it', async () => {
+  await selectBackend('cpu');
+  const p = new Params();
+  p.add('x.w', [2], Float32Array.of(1, 2));
+  p.addState('x-state.history', [3]);
+  assert.equal(p.count(), 2, 'state is not a parameter');
+  const saved = p.snapshot();
+  assert.deepEqual(Object.keys(saved), ['x.w', 'x-state.history'], 'but is saved with them');
+  tf.dispose(Object.values(saved));
+  p.assign({ 'x-state.history': tf.tensor1d([4, 5, 6, 7, 8]) });
+  assert.deepEqual(Array.from(p.get('x-state.history').dataSync()), [4, 5, 6, 7, 8], 'state sized by other data is read as it is');
+  assert.throws(() => p.assign({ 'x.w': tf.tensor1d([1, 2, 3]) }), /does not fit/, 'a parameter must keep its shape');
+  p.dispose();
+});
