@@ -26,10 +26,8 @@ import { dense } from '../models/layers';
 import { crossEntropy } from '../models/losses';
 import { Params } from '../models/params';
 import { Rng } from '../rng';
+import { predictionEntropy } from './modalityScores';
 import type { ModelSpec, ParadigmModel, StepContext } from './paradigm';
-
-/** Per-sample entropy of softmax(logits): [N]. */
-export const predictionEntropy = (logits: tf.Tensor2D): tf.Tensor1D => tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.softmax(logits), tf.logSoftmax(logits)), 1)) as tf.Tensor1D);
 
 /** w = softmax over modalities of −H_m, per sample: [N, K]. */
 export function entropyWeights(logits: readonly tf.Tensor2D[]): tf.Tensor2D {

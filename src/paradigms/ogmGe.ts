@@ -20,22 +20,13 @@ import { crossEntropy } from '../models/losses';
 import { Params } from '../models/params';
 import { Rng } from '../rng';
 import { concatLinear } from './concatLinear';
+import { meanOfOthers, trueClassScores } from './modalityScores';
 import type { ModelSpec, ParadigmModel, StepContext } from './paradigm';
-
-/** s_m: the summed softmax probability of the true class, per modality: [K]. */
-export function trueClassScores(logits: readonly tf.Tensor2D[], labels: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const onehot = tf.oneHot(labels, logits[0].shape[1]);
-    return tf.stack(logits.map((l) => tf.sum(tf.mul(tf.softmax(l), onehot)))) as tf.Tensor1D;
-  });
-}
 
 /** k_m = 1 − tanh(α ρ_m) where ρ_m = s_m / mean of the other scores exceeds 1, else 1: [K]. */
 export function modulationCoefficients(scores: tf.Tensor1D, alpha: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const k = scores.shape[0];
-    const others = tf.div(tf.sub(tf.sum(scores), scores), k - 1);
-    const ratio = tf.div(scores, others);
+    const ratio = tf.div(scores, meanOfOthers(scores));
     const damped = tf.sub(1, tf.tanh(tf.mul(ratio, alpha)));
     return tf.where(tf.greater(ratio, 1), damped, tf.onesLike(damped)) as tf.Tensor1D;
   });

@@ -27,7 +27,7 @@ import { crossEntropy } from '../models/losses';
 import { Params } from '../models/params';
 import { Rng } from '../rng';
 import { concatLinear, type ConcatLinear } from './concatLinear';
-import { trueClassScores } from './ogmGe';
+import { meanOfOthers, predictionEntropy, trueClassScores } from './modalityScores';
 import type { LossTerms, ModelSpec, ParadigmModel } from './paradigm';
 
 /** Per-class sums of the rows of `z` [N, d] and the class counts: [C, d] and [C]. */
@@ -54,8 +54,7 @@ export function negativeDistances(z: tf.Tensor2D, prototypes: tf.Tensor2D): tf.T
  */
 export function rebalanceWeights(scores: tf.Tensor1D, alpha: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const k = scores.shape[0];
-    const others = tf.div(tf.sub(tf.sum(scores), scores), k - 1);
+    const others = meanOfOthers(scores);
     return tf.mul(tf.relu(tf.sign(tf.sub(others, scores))), alpha) as tf.Tensor1D;
   });
 }
@@ -94,8 +93,8 @@ function pmrLoss(
   const [first, last] = model.modulation_epochs;
   if (at.epoch >= first && at.epoch <= last) total = tf.add(total, tf.addN(protoCe.map((ce, m) => tf.mul(ce, beta[m])))) as tf.Scalar;
   if (training && at.epoch < model.entropy_epochs && model.entropy_weight > 0) {
-    const leads = tf.unstack(tf.relu(tf.sign(tf.sub(scores, tf.div(tf.sub(tf.sum(scores), scores), names.length - 1)))));
-    const entropy = protoLogits.map((l) => tf.mean(tf.neg(tf.sum(tf.mul(tf.softmax(l), tf.logSoftmax(l)), 1))));
+    const leads = tf.unstack(tf.relu(tf.sign(tf.sub(scores, meanOfOthers(scores)))));
+    const entropy = protoLogits.map((l) => tf.mean(predictionEntropy(l)));
     total = tf.sub(total, tf.mul(tf.addN(entropy.map((h, m) => tf.mul(h, leads[m]))), model.entropy_weight)) as tf.Scalar;
   }
   return { total, terms, probs: tf.softmax(fused) as tf.Tensor2D };

@@ -88,6 +88,8 @@ export interface Stepper {
   /** The epoch being trained, from 0 (set by the loop). */
   epoch: number;
   vars: tf.Variable[];
+  /** For a stage with turns: each turn's variables. */
+  turnVars?: tf.Variable[][];
   /** tfjs variable name -> parameter name. */
   nameOf: Map<string, string>;
   /** Names of the values trainStep returns, filled by the first step. */
@@ -100,6 +102,7 @@ export function stepper(model: ParadigmModel, stage: Stage, optimizer: Optimizer
   return {
     model, stage, optimizer, step, epoch: 0, termNames: [],
     vars: entries.map(([, v]) => v),
+    turnVars: stage.turns?.map((names) => model.params.entries(names).map(([, v]) => v)),
     nameOf: new Map(entries.map(([n, v]) => [v.name, n])),
     auxiliary: aux && auxOptimizer ? { optimizer: auxOptimizer, vars: aux.map(([, v]) => v), nameOf: new Map(aux.map(([n, v]) => [v.name, n])) } : undefined,
   };
@@ -133,7 +136,7 @@ export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
 export function turnStep(s: Stepper, batch: Batch, lr: number, step: number, turn?: number): tf.Tensor1D {
   const at = { step, epoch: s.epoch, rows: batch.rows, turn };
   const only = turn === undefined ? undefined : s.stage.turns![turn];
-  const vars = only ? s.model.params.entries(only).map(([, v]) => v) : s.vars;
+  const vars = turn === undefined ? s.vars : s.turnVars![turn];
   return tf.tidy(() => {
     let metrics: tf.Tensor1D | undefined;
     let signals: Record<string, tf.Tensor> = {};
