@@ -2,7 +2,7 @@
 // batch; the prediction is the reweighting model's mixture of the experts, and the gate and
 // components come out in DMIL's order (R, U_a, U_b, S); and a training step draws new noise for
 // the replaced modality each step. The effect on configs/mix.yaml (more weight on the synergy
-// expert for S samples than for R samples) is an integration test (test/integration/i2moe.test.ts).
+// expert for S samples than for R samples) is an integration test (test/integration/comparisonEffects.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
