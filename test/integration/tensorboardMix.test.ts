@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
-import { unframeRecords } from '../src/tensorboard/record';
-import { decodeEvent, readRecords, type DecodedEvent } from './support/tfevents';
-import { lastLine, repoRoot, runCli, tmpDir } from './helpers';
+import { unframeRecords } from '../../src/tensorboard/record';
+import { decodeEvent, readRecords, type DecodedEvent } from '../support/tfevents';
+import { lastLine, repoRoot, runCli, tmpDir } from '../helpers';
 
 /** Every event of every event file in `dir`. */
 function eventsIn(dir: string): DecodedEvent[] {
