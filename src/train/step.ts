@@ -121,12 +121,12 @@ function byParamName(grads: tf.NamedTensorMap, nameOf: Map<string, string>): Rec
  */
 export function trainStep(s: Stepper, batch: Batch, lr: number): tf.Tensor1D {
   const step = s.step++;
-  const turns = s.stage.turns?.length ?? 1;
-  if (turns === 1) return turnStep(s, batch, lr, step);
+  const turns = s.stage.turns;
+  if (!turns) return turnStep(s, batch, lr, step);
   // Each turn's metrics are kept tensors (outside any tidy's reach): released here.
-  const parts = Array.from({ length: turns }, (_, turn) => turnStep(s, batch, lr, step, turn));
+  const parts = turns.map((_, turn) => turnStep(s, batch, lr, step, turn));
   try {
-    return tf.tidy(() => tf.div(tf.addN(parts), turns) as tf.Tensor1D);
+    return tf.tidy(() => tf.div(tf.addN(parts), turns.length) as tf.Tensor1D);
   } finally {
     tf.dispose(parts);
   }
